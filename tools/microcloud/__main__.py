@@ -1,0 +1,5 @@
+import sys
+
+from microcloud.cli import main
+
+sys.exit(main())
