@@ -1,0 +1,46 @@
+"""The FastAPI application."""
+
+from __future__ import annotations
+
+from fastapi import Depends, FastAPI
+from openstack.config import OpenStackConfig
+
+from perspective import __version__
+from perspective.auth import authenticate
+from perspective.problems import install_problem_handlers
+from perspective.routers import availability_zones, flavors, health, keypairs, networks, projects
+from perspective.services.container import Services
+from perspective.settings import Settings, load_settings
+
+__all__ = ["create_app"]
+
+DESCRIPTION = """\
+One HTTP API in front of many OpenStack projects and regions.
+
+Lists span every enabled region and return `items`, `errors` (one entry per
+region or cloud that failed) and `next`. Errors are RFC 9457 problem details.
+Every endpoint but `/health` and these docs needs `Authorization: Bearer <token>`.
+"""
+
+
+def create_app(
+    settings: Settings | None = None, openstack_config: OpenStackConfig | None = None
+) -> FastAPI:
+    """Build the application.
+
+    Without arguments, settings come from `PERSPECTIVE_CONFIG` and the
+    environment, and clouds.yaml is found the way openstacksdk finds it.
+    Raises ConfigurationError when either cannot be used.
+    """
+    settings = settings or load_settings()
+    services = Services.create(settings, openstack_config)
+
+    app = FastAPI(title="Perspective", version=__version__, description=DESCRIPTION)
+    app.state.services = services
+    install_problem_handlers(app)
+
+    app.include_router(health.router)
+    protected = [Depends(authenticate)]
+    for module in (projects, flavors, networks, availability_zones, keypairs):
+        app.include_router(module.router, dependencies=protected)
+    return app

@@ -1,0 +1,77 @@
+"""The `perspective` command."""
+
+from __future__ import annotations
+
+import argparse
+import logging
+import sys
+
+from perspective.errors import ConfigurationError
+
+__all__ = ["main"]
+
+logger = logging.getLogger(__name__)
+
+LOG_FORMAT = "%(asctime)s %(levelname)s %(name)s: %(message)s"
+
+
+def main(argv: list[str] | None = None) -> int:
+    """Run the command line; return the exit status."""
+    parser = _parser()
+    args = parser.parse_args(argv)
+    if args.command is None:
+        parser.print_help()
+        return 2
+    return args.run(args)
+
+
+def _parser() -> argparse.ArgumentParser:
+    parser = argparse.ArgumentParser(
+        prog="perspective",
+        description="One HTTP API in front of many OpenStack projects and regions.",
+    )
+    commands = parser.add_subparsers(dest="command")
+
+    serve = commands.add_parser("serve", help="run the HTTP API")
+    serve.add_argument("--host", default="127.0.0.1", help="address to listen on (default: %(default)s)")
+    serve.add_argument("--port", type=int, default=8080, help="TCP port to listen on (default: %(default)s)")
+    serve.add_argument(
+        "--config",
+        help="Perspective settings file (YAML); default: $PERSPECTIVE_CONFIG, else none",
+    )
+    serve.add_argument(
+        "--log-level",
+        default="info",
+        choices=["debug", "info", "warning", "error"],
+        help="minimum level of log messages (default: %(default)s)",
+    )
+    serve.set_defaults(run=_serve)
+    return parser
+
+
+def _serve(args: argparse.Namespace) -> int:
+    import uvicorn
+
+    from perspective.app import create_app
+    from perspective.settings import load_settings
+
+    logging.basicConfig(level=args.log_level.upper(), format=LOG_FORMAT)
+    # openstacksdk, keystoneauth1 and stevedore log every plugin load and
+    # request at DEBUG, which would bury Perspective's own debug lines.
+    for name in ("openstack", "keystoneauth", "stevedore"):
+        logging.getLogger(name).setLevel(max(logging.WARNING, logging.getLogger().level))
+
+    try:
+        app = create_app(load_settings(args.config))
+    except ConfigurationError as exc:
+        print(f"perspective: {exc.detail}", file=sys.stderr)
+        return 2
+
+    logger.info("Perspective listening on http://%s:%d", args.host, args.port)
+    uvicorn.run(app, host=args.host, port=args.port, log_level=args.log_level, log_config=None)
+    logger.info("Perspective stopped")
+    return 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())

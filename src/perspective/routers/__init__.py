@@ -1,0 +1,1 @@
+"""Thin HTTP routers, one per resource: parse, call a service, shape the response."""

@@ -1,0 +1,75 @@
+"""The objects every service function needs, built once per application."""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from dataclasses import dataclass
+from typing import TypeVar
+
+from openstack.config import OpenStackConfig
+
+from perspective.errors import InvalidRequest
+from perspective.models.common import RegionError
+from perspective.openstack import Clouds, Scope
+from perspective.services.fanout import FanOut, gather_items
+from perspective.services.projects import ProjectDirectory
+from perspective.settings import Settings
+
+__all__ = ["Services"]
+
+ItemT = TypeVar("ItemT")
+
+
+@dataclass
+class Services:
+    """Settings, the clouds registry, the fan-out runner and the project directory."""
+
+    settings: Settings
+    clouds: Clouds
+    fan_out: FanOut
+    projects: ProjectDirectory
+
+    @classmethod
+    def create(cls, settings: Settings, config: OpenStackConfig | None = None) -> Services:
+        """Build the services; raises ConfigurationError for unusable settings."""
+        clouds = Clouds(settings, config)
+        fan_out = FanOut(max_workers=settings.max_workers, timeout=settings.region_timeout)
+        projects = ProjectDirectory(clouds, fan_out, ttl=settings.project_cache_ttl)
+        return cls(settings=settings, clouds=clouds, fan_out=fan_out, projects=projects)
+
+    def in_project_regions(
+        self,
+        project_id: str,
+        call: Callable[[Clouds, Scope], list[ItemT]],
+    ) -> tuple[list[ItemT], list[RegionError]]:
+        """Run `call(clouds, scope)` in every enabled region of a project, in parallel.
+
+        Returns the items of the regions that responded and one error per
+        region that failed. Raises NotFound for an unknown project.
+        """
+        project = self.projects.get(project_id)
+        outcomes = self.fan_out.run(
+            lambda scope: call(self.clouds, scope), self.projects.scopes(project)
+        )
+        return gather_items(outcomes)
+
+    def select_clouds(self, cloud: str | None, *, one: bool) -> list[str]:
+        """Return the entries a `cloud` query parameter selects.
+
+        Without a value, every entry is selected, unless `one` is set and
+        several entries are configured: then the request is ambiguous.
+        """
+        names = list(self.clouds.entries)
+        if cloud is not None:
+            if cloud not in self.clouds.entries:
+                raise InvalidRequest(
+                    f"unknown cloud {cloud!r}; choose one of: {', '.join(names)}",
+                    field="cloud",
+                )
+            return [cloud]
+        if one and len(names) > 1:
+            raise InvalidRequest(
+                f"several clouds are configured; choose one with ?cloud=: {', '.join(names)}",
+                field="cloud",
+            )
+        return names

@@ -1,0 +1,166 @@
+"""Perspective's own settings: one typed object, read once at startup.
+
+The settings file is YAML::
+
+    api_tokens: [s3cret]            # bearer tokens that may call the API
+    clouds:                         # clouds.yaml entries to use
+      mycloud-prod:
+        regions: [RegionOne]        # omit to enable every compute region
+      mycloud-dev: {}
+    request_timeout: 20
+    region_timeout: 30
+    max_workers: 8
+
+Environment variables override the file: ``PERSPECTIVE_API_TOKENS`` and
+``PERSPECTIVE_CLOUDS`` (comma-separated), and ``PERSPECTIVE_CONFIG`` names
+the file when ``--config`` does not. Cloud credentials never appear here:
+they stay in clouds.yaml, which openstacksdk finds on its own.
+"""
+
+from __future__ import annotations
+
+import logging
+import os
+from collections.abc import Mapping
+from pathlib import Path
+
+import yaml
+from pydantic import BaseModel, ConfigDict, Field, SecretStr, ValidationError
+
+from perspective.errors import ConfigurationError
+
+__all__ = ["CloudSettings", "Settings", "load_settings"]
+
+logger = logging.getLogger(__name__)
+
+ENV_CONFIG = "PERSPECTIVE_CONFIG"
+ENV_TOKENS = "PERSPECTIVE_API_TOKENS"
+ENV_CLOUDS = "PERSPECTIVE_CLOUDS"
+
+
+class CloudSettings(BaseModel):
+    """Settings for one clouds.yaml entry."""
+
+    model_config = ConfigDict(extra="forbid")
+
+    regions: list[str] | None = Field(
+        default=None,
+        min_length=1,
+        description=(
+            "Regions to use. Unset means every region of the service catalog"
+            " that has a compute endpoint."
+        ),
+    )
+
+
+class Settings(BaseModel):
+    """Everything Perspective reads from its settings file and environment."""
+
+    model_config = ConfigDict(extra="forbid")
+
+    api_tokens: list[SecretStr] = Field(
+        default_factory=list,
+        description="Bearer tokens accepted on every endpoint but /health and the docs.",
+    )
+    clouds: dict[str, CloudSettings] | None = Field(
+        default=None,
+        description="clouds.yaml entries to use, in order. Unset means every entry.",
+    )
+    request_timeout: float = Field(
+        default=20.0,
+        gt=0,
+        description="Seconds to wait for one HTTP request to an OpenStack service.",
+    )
+    region_timeout: float = Field(
+        default=30.0,
+        gt=0,
+        description=(
+            "Seconds a request that spans regions waits for one region"
+            " before reporting it as timed out."
+        ),
+    )
+    max_workers: int = Field(
+        default=8,
+        ge=1,
+        description="Maximum regions or clouds one request asks at the same time.",
+    )
+    project_cache_ttl: float = Field(
+        default=30.0,
+        ge=0,
+        description="Seconds a looked-up list of the users' projects stays valid.",
+    )
+
+
+def load_settings(
+    path: str | Path | None = None,
+    environ: Mapping[str, str] | None = None,
+) -> Settings:
+    """Read the settings file (if any) and apply the environment overrides.
+
+    Raises ConfigurationError with a message fit for an operator when the
+    file is missing or invalid, or when no API token is configured.
+    """
+    environ = os.environ if environ is None else environ
+    path = path or environ.get(ENV_CONFIG) or None
+    data = _read_settings_file(Path(path)) if path else {}
+
+    tokens = _split_list(environ.get(ENV_TOKENS))
+    if tokens:
+        data["api_tokens"] = tokens
+
+    cloud_names = _split_list(environ.get(ENV_CLOUDS))
+    if cloud_names:
+        configured = data.get("clouds") or {}
+        data["clouds"] = {name: configured.get(name) or {} for name in cloud_names}
+
+    try:
+        settings = Settings.model_validate(data)
+    except ValidationError as exc:
+        raise ConfigurationError(f"invalid settings: {_describe(exc)}") from None
+
+    if not settings.api_tokens:
+        raise ConfigurationError(
+            f"no API token configured: set api_tokens in the settings file"
+            f" or {ENV_TOKENS}"
+        )
+    return settings
+
+
+def _read_settings_file(path: Path) -> dict:
+    try:
+        text = path.read_text(encoding="utf-8")
+    except OSError as exc:
+        raise ConfigurationError(
+            f"cannot read settings file {path}: {exc.strerror}"
+        ) from None
+
+    try:
+        data = yaml.safe_load(text)
+    except yaml.YAMLError as exc:
+        raise ConfigurationError(f"settings file {path} is not valid YAML: {exc}") from None
+
+    if data is None:
+        return {}
+    if not isinstance(data, dict):
+        raise ConfigurationError(f"settings file {path} must contain a YAML mapping")
+
+    # An entry written as `name:` with nothing under it means "defaults".
+    clouds = data.get("clouds")
+    if isinstance(clouds, dict):
+        data["clouds"] = {name: value or {} for name, value in clouds.items()}
+    return data
+
+
+def _split_list(value: str | None) -> list[str]:
+    if not value:
+        return []
+    return [item.strip() for item in value.split(",") if item.strip()]
+
+
+def _describe(exc: ValidationError) -> str:
+    # Only locations and messages: an input value may be a token.
+    parts = []
+    for error in exc.errors(include_input=False, include_url=False):
+        location = ".".join(str(part) for part in error["loc"])
+        parts.append(f"{location}: {error['msg']}")
+    return "; ".join(parts)
