@@ -22,6 +22,8 @@ from openstack.config import OpenStackConfig
 from perspective.app import create_app
 from perspective.settings import Settings
 
+pytest_plugins = ["tests.support.leak_scan"]
+
 REPO = Path(__file__).resolve().parents[1]
 MICROCLOUD = REPO / ".microcloud"
 CLOUDS_YAML = MICROCLOUD / "clouds.yaml"

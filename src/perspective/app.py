@@ -7,8 +7,18 @@ from openstack.config import OpenStackConfig
 
 from perspective import __version__
 from perspective.auth import authenticate
+from perspective.logs import register_secret
+from perspective.middleware import RequestContextMiddleware
 from perspective.problems import install_problem_handlers
-from perspective.routers import availability_zones, flavors, health, keypairs, networks, projects
+from perspective.routers import (
+    availability_zones,
+    flavors,
+    health,
+    keypairs,
+    metrics,
+    networks,
+    projects,
+)
 from perspective.services.container import Services
 from perspective.settings import Settings, load_settings
 
@@ -34,13 +44,18 @@ def create_app(
     """
     settings = settings or load_settings()
     services = Services.create(settings, openstack_config)
+    for token in settings.api_tokens:
+        register_secret(token.get_secret_value())
+    for secret in services.clouds.secrets():
+        register_secret(secret)
 
     app = FastAPI(title="Perspective", version=__version__, description=DESCRIPTION)
     app.state.services = services
     install_problem_handlers(app)
+    app.add_middleware(RequestContextMiddleware)
 
     app.include_router(health.router)
     protected = [Depends(authenticate)]
-    for module in (projects, flavors, networks, availability_zones, keypairs):
+    for module in (projects, flavors, networks, availability_zones, keypairs, metrics):
         app.include_router(module.router, dependencies=protected)
     return app

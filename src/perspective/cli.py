@@ -12,8 +12,6 @@ __all__ = ["main"]
 
 logger = logging.getLogger(__name__)
 
-LOG_FORMAT = "%(asctime)s %(levelname)s %(name)s: %(message)s"
-
 
 def main(argv: list[str] | None = None) -> int:
     """Run the command line; return the exit status."""
@@ -45,6 +43,12 @@ def _parser() -> argparse.ArgumentParser:
         choices=["debug", "info", "warning", "error"],
         help="minimum level of log messages (default: %(default)s)",
     )
+    serve.add_argument(
+        "--log-format",
+        default="text",
+        choices=["text", "json"],
+        help="text: one readable line per record; json: one JSON object per line (default: %(default)s)",
+    )
     serve.set_defaults(run=_serve)
     return parser
 
@@ -53,9 +57,10 @@ def _serve(args: argparse.Namespace) -> int:
     import uvicorn
 
     from perspective.app import create_app
+    from perspective.logs import configure_logging
     from perspective.settings import load_settings
 
-    logging.basicConfig(level=args.log_level.upper(), format=LOG_FORMAT)
+    configure_logging(args.log_level, args.log_format)
     # openstacksdk, keystoneauth1 and stevedore log every plugin load and
     # request at DEBUG, which would bury Perspective's own debug lines.
     for name in ("openstack", "keystoneauth", "stevedore"):
@@ -68,7 +73,15 @@ def _serve(args: argparse.Namespace) -> int:
         return 2
 
     logger.info("Perspective listening on http://%s:%d", args.host, args.port)
-    uvicorn.run(app, host=args.host, port=args.port, log_level=args.log_level, log_config=None)
+    # Perspective writes its own access log, with request ids and durations.
+    uvicorn.run(
+        app,
+        host=args.host,
+        port=args.port,
+        log_level=args.log_level,
+        log_config=None,
+        access_log=False,
+    )
     logger.info("Perspective stopped")
     return 0
 

@@ -75,14 +75,6 @@ class InvalidRequest(PerspectiveError):
     type = "urn:perspective:problem:invalid-request"
 
 
-class Forbidden(PerspectiveError):
-    """OpenStack's policy does not allow the configured user this action."""
-
-    status = 403
-    title = "Forbidden"
-    type = "urn:perspective:problem:forbidden"
-
-
 class NotFound(PerspectiveError):
     """A project, region, keypair or other OpenStack resource does not exist."""
 
@@ -154,3 +146,26 @@ class RegionsFailed(PerspectiveError):
         self.title = first.title
         self.type = first.type
         self.failed_regions = failed_regions
+
+
+class Forbidden(PerspectiveError):
+    """OpenStack forbids the action on one resource, such as another project's image.
+
+    Unlike CloudCredentialsRejected, the credentials work: the policy of
+    the service denies this action on this resource.
+    """
+
+    status = 403
+    title = "Forbidden"
+    type = "urn:perspective:problem:forbidden"
+
+
+class ContentTooLarge(PerspectiveError):
+    """A request body, such as uploaded image data, exceeds a size limit."""
+
+    status = 413
+    title = "Content Too Large"
+    type = "urn:perspective:problem:content-too-large"
+
+
+__all__ += ["ContentTooLarge", "Forbidden"]

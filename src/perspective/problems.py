@@ -36,10 +36,14 @@ def problem_doc(description: str) -> dict:
     return {"model": Problem, "content": {PROBLEM_MEDIA_TYPE: {}}, "description": description}
 
 
-# The error statuses most endpoints can return, for the OpenAPI document.
+# The error statuses every endpoint can return, for the OpenAPI document:
+# any call into OpenStack may be refused as invalid, forbidden or in conflict.
 PROBLEM_RESPONSES: dict[int | str, dict] = {
+    400: problem_doc("Invalid parameter value, or OpenStack rejected the request as invalid"),
     401: problem_doc("Missing or invalid bearer token"),
+    403: problem_doc("OpenStack's policy forbids the action for the configured user"),
     404: problem_doc("Unknown project, region or resource"),
+    409: problem_doc("The resource's state does not allow the action"),
     422: problem_doc("Invalid request"),
     502: problem_doc("A cloud failed or rejected the configured credentials"),
     504: problem_doc("A cloud timed out"),

@@ -7,7 +7,9 @@ The settings file is YAML::
       mycloud-prod:
         regions: [RegionOne]        # omit to enable every compute region
       mycloud-dev: {}
-    request_timeout: 20
+    request_timeout: 20             # seconds to read one OpenStack response
+    connect_timeout: 5
+    read_retries: 2
     region_timeout: 30
     max_workers: 8
 
@@ -77,6 +79,21 @@ class Settings(BaseModel):
         description=(
             "Seconds a request that spans regions waits for one region"
             " before reporting it as timed out."
+        ),
+    )
+    connect_timeout: float = Field(
+        default=5.0,
+        gt=0,
+        description="Seconds to wait for a TCP connection to an OpenStack endpoint.",
+    )
+    read_retries: int = Field(
+        default=2,
+        ge=0,
+        le=5,
+        description=(
+            "Retries of a read (GET, HEAD) or token request after a connection"
+            " failure, a timeout or a 502/503/504, with exponential backoff."
+            " Other requests are never retried."
         ),
     )
     max_workers: int = Field(

@@ -38,6 +38,11 @@ class TcpProxy:
         self.mode = mode
         self.port: int | None = None
         self.connections = 0
+        self.request_lines: list[str] = []
+        """The first line of every request received, e.g. `GET /v2.1 HTTP/1.1`."""
+        self.reset_next = 0
+        """Connections still to reset at once, whatever the mode, before the
+        mode applies again: a short outage."""
         self._loop = asyncio.new_event_loop()
         self._thread = threading.Thread(target=self._loop.run_forever,
                                         name="tcp-proxy", daemon=True)
@@ -85,6 +90,14 @@ class TcpProxy:
 
     async def _serve(self, reader: asyncio.StreamReader,
                      writer: asyncio.StreamWriter) -> None:
+        first = await reader.read(65536)
+        if not first:
+            return
+        self.request_lines.append(first.split(b"\r\n", 1)[0].decode("latin-1"))
+
+        if self.reset_next > 0:
+            self.reset_next -= 1
+            return
         if self.mode is Mode.RESET:
             return
         if self.mode is Mode.BLACKHOLE:
@@ -92,9 +105,6 @@ class TcpProxy:
                 pass
             return
 
-        first = await reader.read(65536)
-        if not first:
-            return
         if self.delay:
             await asyncio.sleep(self.delay)
         upstream_reader, upstream_writer = await asyncio.open_connection(

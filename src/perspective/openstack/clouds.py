@@ -8,6 +8,7 @@ entries' non-secret fields for RC files and never copies a password out.
 
 from __future__ import annotations
 
+import functools
 import logging
 import threading
 from dataclasses import dataclass
@@ -20,6 +21,7 @@ from openstack.config import OpenStackConfig
 from perspective import __version__
 from perspective.errors import ConfigurationError
 from perspective.openstack.errors import openstack_errors
+from perspective.openstack.session import PerspectiveSession
 from perspective.settings import Settings
 
 __all__ = ["CloudEntry", "Clouds", "Scope"]
@@ -83,6 +85,16 @@ class Clouds:
             )
         except sdk_exceptions.ConfigException as exc:
             raise ConfigurationError(f"cannot read clouds.yaml: {exc}") from None
+        # NOTE: OpenStackConfig takes `session_constructor` only in its
+        # constructor, and a config passed in was built by someone else, so
+        # the attribute is set directly. connect_as() builds project-scoped
+        # connections from this config, so they get the session too.
+        self._config._session_constructor = functools.partial(
+            PerspectiveSession,
+            connect_timeout=settings.connect_timeout,
+            read_timeout=settings.request_timeout,
+            read_retries=settings.read_retries,
+        )
 
         self.entries: dict[str, CloudEntry] = {}
         for name in self._select_names():
@@ -99,6 +111,16 @@ class Clouds:
     def entry(self, name: str) -> CloudEntry:
         """Return a selected entry; KeyError for a name that is not selected."""
         return self.entries[name]
+
+    def secrets(self) -> list[str]:
+        """Return the secret values of the selected entries, to mask in logs."""
+        found = []
+        for name in self.entries:
+            auth = self._config.cloud_config["clouds"].get(name, {}).get("auth") or {}
+            for key in ("password", "token", "application_credential_secret", "passcode"):
+                if auth.get(key):
+                    found.append(str(auth[key]))
+        return found
 
     def connect(self, scope: Scope) -> openstack.connection.Connection:
         """Return the cached Connection for a scope, building it on first use.
@@ -184,4 +206,7 @@ class Clouds:
                 # connect_as drops the entry's project name and domain, so the
                 # token is scoped to this project id alone.
                 connection = connection.connect_as(project_id=scope.project_id)
+            # The session labels its metrics with these; a connect_as()
+            # connection no longer knows its clouds.yaml entry's name.
+            connection.session.metric_labels = (scope.cloud, scope.region or "")
         return connection

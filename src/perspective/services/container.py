@@ -8,7 +8,7 @@ from typing import TypeVar
 
 from openstack.config import OpenStackConfig
 
-from perspective.errors import InvalidRequest
+from perspective.errors import InvalidRequest, RegionsFailed
 from perspective.models.common import RegionError
 from perspective.openstack import Clouds, Scope
 from perspective.services.fanout import FanOut, gather_items
@@ -51,7 +51,18 @@ class Services:
         outcomes = self.fan_out.run(
             lambda scope: call(self.clouds, scope), self.projects.scopes(project)
         )
-        return gather_items(outcomes)
+        items, errors = gather_items(outcomes)
+        failures = [outcome.error for outcome in outcomes if not outcome.ok]
+        if outcomes and len(failures) == len(outcomes):
+            # With no region answering, an empty list would read as "there is
+            # nothing"; the caller gets the first region's failure instead.
+            regions = ", ".join(error.region or error.cloud or "?" for error in failures)
+            raise RegionsFailed(
+                f"every region of project {project_id} failed ({regions}): {failures[0].detail}",
+                failures[0],
+                errors,
+            )
+        return items, errors
 
     def select_clouds(self, cloud: str | None, *, one: bool) -> list[str]:
         """Return the entries a `cloud` query parameter selects.

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import contextvars
 import logging
 from collections.abc import Callable, Iterable, Sequence
 from concurrent.futures import Future, ThreadPoolExecutor, wait
@@ -69,7 +70,11 @@ class FanOut:
             thread_name_prefix="perspective-fanout",
         )
         try:
-            futures = [executor.submit(call, scope) for scope in scopes]
+            # Each call runs in a copy of the caller's context, so its log
+            # lines and OpenStack requests carry the API request's id.
+            futures = [
+                executor.submit(contextvars.copy_context().run, call, scope) for scope in scopes
+            ]
             wait(futures, timeout=self.timeout)
             return [self._outcome(scope, future) for scope, future in zip(scopes, futures)]
         finally:
