@@ -2,6 +2,10 @@
 
 from __future__ import annotations
 
+from collections.abc import AsyncIterator
+from contextlib import asynccontextmanager
+from urllib.parse import urlsplit
+
 from fastapi import Depends, FastAPI
 from openstack.config import OpenStackConfig
 
@@ -12,14 +16,21 @@ from perspective.middleware import RequestContextMiddleware
 from perspective.problems import install_problem_handlers
 from perspective.routers import (
     availability_zones,
+    events,
     flavors,
     health,
+    images,
+    instance_actions,
+    instances,
     keypairs,
     metrics,
     networks,
     projects,
 )
+from perspective.services import bulk
 from perspective.services.container import Services
+from perspective.services.instances import NovaInstances
+from perspective.services.inventory import create_inventory
 from perspective.settings import Settings, load_settings
 
 __all__ = ["create_app"]
@@ -44,18 +55,45 @@ def create_app(
     """
     settings = settings or load_settings()
     services = Services.create(settings, openstack_config)
+    bulk.set_concurrency(settings.bulk_concurrency)
     for token in settings.api_tokens:
         register_secret(token.get_secret_value())
     for secret in services.clouds.secrets():
         register_secret(secret)
 
-    app = FastAPI(title="Perspective", version=__version__, description=DESCRIPTION)
+    register_secret(urlsplit(settings.inventory.redis_url.get_secret_value()).password)
+    inventory = create_inventory(services)
+
+    @asynccontextmanager
+    async def lifespan(app: FastAPI) -> AsyncIterator[None]:
+        if inventory is not None:
+            inventory.start()
+        try:
+            yield
+        finally:
+            if inventory is not None:
+                inventory.stop()
+
+    app = FastAPI(title="Perspective", version=__version__, description=DESCRIPTION, lifespan=lifespan)
     app.state.services = services
+    app.state.inventory = inventory
+    app.state.instance_source = inventory or NovaInstances(services.clouds)
     install_problem_handlers(app)
     app.add_middleware(RequestContextMiddleware)
 
     app.include_router(health.router)
     protected = [Depends(authenticate)]
-    for module in (projects, flavors, networks, availability_zones, keypairs, metrics):
+    for module in (
+        projects,
+        flavors,
+        networks,
+        availability_zones,
+        keypairs,
+        images,
+        metrics,
+        instances,
+        instance_actions,
+        events,
+    ):
         app.include_router(module.router, dependencies=protected)
     return app

@@ -17,7 +17,7 @@ HEADER = b"x-request-id"
 
 
 class RequestContextMiddleware:
-    """Give each request an id, log it once answered and count it.
+    """Give each request an id, and log and count it once the response is sent.
 
     A client's `X-Request-Id` is kept when it has OpenStack's form
     (`req-` and a UUID), so one id can follow a call from the client through

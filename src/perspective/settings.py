@@ -12,6 +12,9 @@ The settings file is YAML::
     read_retries: 2
     region_timeout: 30
     max_workers: 8
+    inventory:                      # synced lists; see InventorySettings
+      backend: memory               # or redis, with redis_url
+      sync_interval: 10
 
 Environment variables override the file: ``PERSPECTIVE_API_TOKENS`` and
 ``PERSPECTIVE_CLOUDS`` (comma-separated), and ``PERSPECTIVE_CONFIG`` names
@@ -27,11 +30,13 @@ from collections.abc import Mapping
 from pathlib import Path
 
 import yaml
-from pydantic import BaseModel, ConfigDict, Field, SecretStr, ValidationError
+from typing import Literal
+
+from pydantic import BaseModel, ConfigDict, Field, SecretStr, ValidationError, model_validator
 
 from perspective.errors import ConfigurationError
 
-__all__ = ["CloudSettings", "Settings", "load_settings"]
+__all__ = ["CloudSettings", "InventorySettings", "Settings", "load_settings"]
 
 logger = logging.getLogger(__name__)
 
@@ -53,6 +58,103 @@ class CloudSettings(BaseModel):
             " that has a compute endpoint."
         ),
     )
+
+
+class InventorySettings(BaseModel):
+    """The synced inventory that instance and image lists are served from."""
+
+    model_config = ConfigDict(extra="forbid")
+
+    enabled: bool = Field(
+        default=True,
+        description=(
+            "Serve instance lists from the synced inventory. When false, every list"
+            " asks Nova and Glance on each request."
+        ),
+    )
+    images: bool = Field(
+        default=True, description="Serve image lists from the inventory too (needs `enabled`)."
+    )
+    backend: Literal["memory", "redis"] = Field(
+        default="memory",
+        description=(
+            "Where the inventory and its change feed live: `memory` (this process only)"
+            " or `redis`, shared by every replica, with one replica syncing each scope."
+        ),
+    )
+    redis_url: SecretStr = Field(
+        default=SecretStr("redis://127.0.0.1:6379/0"),
+        description="Redis URL for the `redis` backend; it may contain a password.",
+    )
+    redis_prefix: str = Field(
+        default="perspective",
+        min_length=1,
+        description="Prefix of every Redis key; replicas that share data use the same prefix.",
+    )
+    startup: Literal["all_projects", "on_demand"] = Field(
+        default="all_projects",
+        description=(
+            "`all_projects` starts syncing every region of every known project at startup;"
+            " `on_demand` syncs a region of a project from its first list on."
+        ),
+    )
+    sync_interval: float = Field(
+        default=10.0, gt=0, description="Seconds between two incremental syncs of one scope."
+    )
+    full_resync_interval: float = Field(
+        default=600.0,
+        gt=0,
+        description=(
+            "Seconds between two full lists of one scope, which repair drift and find"
+            " deleted images, which incremental syncs cannot see."
+        ),
+    )
+    change_overlap: float = Field(
+        default=5.0,
+        ge=0,
+        description=(
+            "Seconds an incremental sync reaches back before the previous sync's start,"
+            " to cover clock skew between Perspective and OpenStack."
+        ),
+    )
+    sync_workers: int = Field(
+        default=4, ge=1, description="Maximum scopes synced at the same time."
+    )
+    first_sync_wait: float = Field(
+        default=5.0,
+        ge=0,
+        description=(
+            "Seconds a list waits for the first sync of a scope before it asks"
+            " OpenStack directly instead."
+        ),
+    )
+    lease_ttl: float = Field(
+        default=30.0,
+        gt=0,
+        description=(
+            "Seconds a replica's lease on a scope lasts without renewal (`redis` backend);"
+            " another replica takes the scope over once it expires."
+        ),
+    )
+    event_buffer: int = Field(
+        default=10_000,
+        ge=1,
+        description="Change events kept for `GET /events` clients that resume with Last-Event-ID.",
+    )
+    heartbeat_interval: float = Field(
+        default=15.0, gt=0, description="Seconds between heartbeat comments on `GET /events`."
+    )
+
+    @model_validator(mode="after")
+    def _check_lease(self) -> InventorySettings:
+        # The holder renews its lease once per sync, so a lease shorter than
+        # two intervals would pass to another replica between two renewals.
+        if self.lease_ttl < 2 * self.sync_interval:
+            raise ValueError(
+                f"lease_ttl ({self.lease_ttl:g} s) must be at least twice"
+                f" sync_interval ({self.sync_interval:g} s)"
+            )
+        return self
 
 
 class Settings(BaseModel):
@@ -96,6 +198,20 @@ class Settings(BaseModel):
             " Other requests are never retried."
         ),
     )
+    image_upload_max_size: int = Field(
+        default=1024**4,
+        gt=0,
+        description="Largest image upload accepted, in bytes; 1 TiB, Glance's own default cap.",
+    )
+    bulk_concurrency: int = Field(
+        default=32,
+        ge=1,
+        le=256,
+        description=(
+            "Per-id OpenStack calls one bulk action runs at the same time; bounds"
+            " the load one request puts on a cloud's API."
+        ),
+    )
     max_workers: int = Field(
         default=8,
         ge=1,
@@ -105,6 +221,10 @@ class Settings(BaseModel):
         default=30.0,
         ge=0,
         description="Seconds a looked-up list of the users' projects stays valid.",
+    )
+    inventory: InventorySettings = Field(
+        default_factory=InventorySettings,
+        description="The synced inventory behind instance and image lists.",
     )
 
 

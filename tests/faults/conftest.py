@@ -81,6 +81,9 @@ def faulty_app(clouds_yaml: Path, tmp_path: Path) -> Iterator[Callable[..., Test
             request_timeout=REQUEST_TIMEOUT,
             connect_timeout=1.0,
             read_retries=read_retries,
+            # The inventory would fetch tokens for every project at start-up;
+            # these tests control when each token is first needed.
+            inventory={"enabled": False},
         )
         client = TestClient(create_app(settings, config), raise_server_exceptions=False)
         client.headers["Authorization"] = f"Bearer {API_TOKEN}"

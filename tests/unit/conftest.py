@@ -9,6 +9,7 @@ from fastapi.testclient import TestClient
 from openstack.config import OpenStackConfig
 
 from perspective.app import create_app
+from perspective.openstack import names
 from perspective.settings import Settings
 from tests.unit.fakes import FakeCloud
 
@@ -61,9 +62,20 @@ def make_client(
 ) -> TestClient:
     """Return a client of an app on the fake clouds.yaml, its connections faked."""
     settings.setdefault("api_tokens", [API_TOKEN])
+    # Unit tests count the calls each endpoint makes; the inventory's
+    # background syncs and refreshes would add calls of their own.
+    settings.setdefault("inventory", {"enabled": False})
     app = create_app(Settings.model_validate(settings), openstack_config)
     if fake is not None:
         app.state.services.clouds.connect = fake.connect
     client = TestClient(app, raise_server_exceptions=False)
     client.headers["Authorization"] = f"Bearer {API_TOKEN}"
     return client
+
+
+@pytest.fixture(autouse=True)
+def forget_cached_names():
+    """Each unit test's fake cloud has flavors and images of its own."""
+    names.clear()
+    yield
+    names.clear()

@@ -34,3 +34,11 @@ class ItemList(BaseModel, Generic[ItemT]):
     next: str | None = Field(
         default=None, description="URL of the next page; null when there is none."
     )
+    data_age: float | None = Field(
+        default=None,
+        description=(
+            "Seconds since the oldest data in this list was read from OpenStack: 0 when it"
+            " was read for this request, more when it came from the synced inventory."
+            " Null for lists that always read OpenStack. The `Age` header has it in whole seconds."
+        ),
+    )

@@ -1,0 +1,52 @@
+"""Refresh the inventory's copy of the instances an endpoint just changed.
+
+Without it, a list served from the inventory would show an instance's old
+state until the next sync. The refresh reads those instances from Nova
+after the response has been sent, so it adds nothing to the action's
+latency.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterable
+
+from fastapi import BackgroundTasks, Request, Response
+
+from perspective.models.bulk import BulkResult
+from perspective.routers.dependencies import ProjectId, RegionId, ServicesDep
+from perspective.services.instances import region_scope
+
+__all__ = ["mark_changed", "schedule_refresh"]
+
+_ATTRIBUTE = "perspective_changed_instances"
+
+
+def mark_changed(response: Response, results: Iterable[BulkResult]) -> None:
+    """Record the ids whose action Nova accepted, for the refresh after the response."""
+    ids = [result.id for result in results if result.status < 300]
+    setattr(response, _ATTRIBUTE, ids)
+
+
+def schedule_refresh(
+    request: Request,
+    response: Response,
+    background: BackgroundTasks,
+    project_id: ProjectId,
+    region: RegionId,
+    services: ServicesDep,
+) -> None:
+    """Router dependency: after the response, refresh the ids `mark_changed` recorded.
+
+    FastAPI hands the endpoint and its dependencies the same `Response`, so
+    the ids the endpoint records there are visible to the background task.
+    """
+    inventory = getattr(request.app.state, "inventory", None)
+    if inventory is None:
+        return
+
+    def refresh() -> None:
+        ids = getattr(response, _ATTRIBUTE, None)
+        if ids:
+            inventory.refresh(region_scope(services, project_id, region), ids)
+
+    background.add_task(refresh)
