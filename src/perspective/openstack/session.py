@@ -32,6 +32,7 @@ logger = logging.getLogger(__name__)
 
 RETRY_METHODS = frozenset({"GET", "HEAD"})
 RETRY_STATUS_CODES = [502, 503, 504]
+POOL_SIZE = 64
 
 
 class PerspectiveSession(ks_session.Session):
@@ -50,6 +51,17 @@ class PerspectiveSession(ks_session.Session):
         **kwargs: Any,
     ) -> None:
         super().__init__(*args, **kwargs)
+        # Bulk actions and fan-outs send many requests at once through one
+        # session; requests' default pool of 10 connections per host would
+        # open and drop the rest for every request.
+        current = self.session.get_adapter("https://")
+        adapter = ks_session.TCPKeepAliveAdapter(
+            pool_maxsize=POOL_SIZE,
+            tls_ciphers=getattr(current, "tls_ciphers", None),
+            tls_min_version=getattr(current, "tls_min_version", None),
+        )
+        for scheme in ("http://", "https://"):
+            self.mount(scheme, adapter)
         self.connect_timeout = connect_timeout
         self.read_timeout = read_timeout
         self.read_retries = read_retries

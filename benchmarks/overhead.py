@@ -1,0 +1,85 @@
+"""Perspective's overhead over a direct openstacksdk call for one instance show.
+
+Both sides ask the micro-cloud's RegionOne directly (no proxy); Perspective
+serves over HTTP from a `perspective serve` process on loopback, so the
+figure includes its HTTP hop, authentication and serialization.
+"""
+
+from __future__ import annotations
+
+import os
+import socket
+import subprocess
+import sys
+import time
+import uuid
+
+import httpx
+import openstack.connection
+
+from benchmarks.common import ALICE, API_TOKEN, CLOUDS_YAML, REPO, median, timed
+
+WAIT_SECONDS = 120
+
+
+def free_port() -> int:
+    with socket.socket() as sock:
+        sock.bind(("127.0.0.1", 0))
+        return sock.getsockname()[1]
+
+
+def start_server(port: int, workers: int = 1, extra_env: dict[str, str] | None = None) -> subprocess.Popen:
+    env = {
+        **os.environ,
+        "OS_CLIENT_CONFIG_FILE": str(CLOUDS_YAML),
+        "PERSPECTIVE_API_TOKENS": API_TOKEN,
+        "PERSPECTIVE_CLOUDS": ALICE,
+        **(extra_env or {}),
+    }
+    command = [str(REPO / ".venv/bin/perspective"), "serve", "--port", str(port), "--log-level", "warning"]
+    if workers > 1:
+        command += ["--workers", str(workers)]
+    process = subprocess.Popen(command, env=env, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
+    deadline = time.monotonic() + 30
+    while time.monotonic() < deadline:
+        try:
+            if httpx.get(f"http://127.0.0.1:{port}/health", timeout=1).status_code == 200:
+                return process
+        except httpx.TransportError:
+            time.sleep(0.2)
+    process.terminate()
+    raise SystemExit("perspective serve did not start within 30 s")
+
+
+def run(runs: int) -> dict[str, float]:
+    connection = openstack.connect(cloud=ALICE, region_name="RegionOne")
+    flavor = connection.compute.find_flavor("m1.nano", ignore_missing=False)
+    image = connection.image.find_image("cirros-raw", ignore_missing=False)
+    server = connection.compute.create_server(
+        name=f"bench-show-{uuid.uuid4().hex[:8]}", flavor_id=flavor.id, image_id=image.id, networks="none"
+    )
+    port = free_port()
+    process = start_server(port)
+    try:
+        connection.compute.wait_for_server(server, wait=WAIT_SECONDS)
+        project = connection.current_project_id
+        url = f"http://127.0.0.1:{port}/projects/{project}/regions/RegionOne/instances/{server.id}"
+        headers = {"Authorization": f"Bearer {API_TOKEN}"}
+        with httpx.Client(headers=headers) as http:
+
+            def through_perspective() -> None:
+                http.get(url).raise_for_status()
+
+            def direct() -> None:
+                connection.compute.get_server(server.id)
+
+            through_perspective()
+            direct()
+            perspective_times = timed(through_perspective, runs)
+            direct_times = timed(direct, runs)
+    finally:
+        process.terminate()
+        process.wait(timeout=10)
+        connection.compute.delete_server(server, ignore_missing=True)
+
+    return {"perspective": median(perspective_times), "direct": median(direct_times)}
