@@ -10,7 +10,7 @@ import time
 import uuid
 
 from tests.conftest import ALICE
-from tests.faults.conftest import REGION_TIMEOUT, REGION_TWO_NOVA
+from tests.faults.conftest import REGION_TIMEOUT, REGION_TWO_NOVA, REQUEST_TIMEOUT
 from tests.support.tcp_proxy import Mode
 
 # Time a test allows beyond the configured bound for scheduling on a busy
@@ -102,3 +102,26 @@ def test_action_not_retried(faulty_app, proxy, sdk):
     assert posts == ["POST /v2.1/os-keypairs HTTP/1.1"]
     # RegionOne's key was rolled back, so the rejected request changed nothing.
     assert sdk(ALICE, "RegionOne").compute.find_keypair(name) is None
+
+
+def test_bulk_action_in_silent_region_reports_each_id(faulty_app, proxy):
+    nova = proxy(REGION_TWO_NOVA)
+    client = faulty_app(compute_two=nova, read_retries=0)
+    dev = project_id(client, "dev")
+    ids = [str(uuid.uuid4()) for _ in range(3)]
+    nova.mode = Mode.BLACKHOLE
+
+    started = time.monotonic()
+    response = client.put(f"/projects/{dev}/regions/RegionTwo/instances/reboot", json={"ids": ids})
+    elapsed = time.monotonic() - started
+
+    # Every id is reported, each as timed out, and the request is bounded
+    # by the read timeout because the ids are asked in parallel.
+    assert response.status_code == 504
+    results = response.json()["results"]
+    assert sorted(r["id"] for r in results) == sorted(ids)
+    assert {r["status"] for r in results} == {504}
+    assert all("RegionTwo" in r["detail"] for r in results)
+    assert elapsed < 2 * REQUEST_TIMEOUT + SLACK
+    # Nothing reached Nova as an action: the state reads never got an answer.
+    assert not [line for line in nova.request_lines if line.startswith("POST ")]
