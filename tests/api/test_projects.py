@@ -74,3 +74,18 @@ def test_access_unknown_project_404(api):
     response = api.get("/projects/0000000000000000000000000000dead/access")
     assert response.status_code == 404
     assert "0000000000000000000000000000dead" in response.json()["detail"]
+
+
+def test_project_name_accepted_in_paths(api, project_ids):
+    by_name = api.get("/projects/dev/flavors")
+    by_id = api.get(f"/projects/{project_ids['dev']}/flavors")
+
+    assert by_name.status_code == 200
+    assert sorted(f["id"] for f in by_name.json()["items"]) == sorted(f["id"] for f in by_id.json()["items"])
+
+
+def test_unknown_project_name_not_found(api):
+    response = api.get("/projects/no-such-project/flavors")
+
+    assert response.status_code == 404
+    assert "no-such-project" in response.json()["detail"]

@@ -115,13 +115,14 @@ def test_bulk_action_in_silent_region_reports_each_id(faulty_app, proxy):
     response = client.put(f"/projects/{dev}/regions/RegionTwo/instances/reboot", json={"ids": ids})
     elapsed = time.monotonic() - started
 
-    # Every id is reported, each as timed out, and the request is bounded
-    # by the read timeout because the ids are asked in parallel.
+    # Every id is reported, each as timed out. The ids are asked in
+    # parallel, so the request takes the few read timeouts one id meets
+    # (API version discovery, then the state read), not those of all three.
     assert response.status_code == 504
     results = response.json()["results"]
     assert sorted(r["id"] for r in results) == sorted(ids)
     assert {r["status"] for r in results} == {504}
     assert all("RegionTwo" in r["detail"] for r in results)
-    assert elapsed < 2 * REQUEST_TIMEOUT + SLACK
+    assert elapsed < 4 * REQUEST_TIMEOUT + SLACK
     # Nothing reached Nova as an action: the state reads never got an answer.
     assert not [line for line in nova.request_lines if line.startswith("POST ")]

@@ -40,6 +40,10 @@ def remove_fuzzed_keypairs(sdk):
                 compute.delete_keypair(keypair, ignore_missing=True)
 
 
+SUMMARY: list[str] = []
+"""One line per run of the test below, printed at the end of the session."""
+
+
 def test_every_operation_answers_as_documented(api):
     # Operations are looped here rather than parametrized by schemathesis's
     # pytest plugin, which fails to collect on the pytest this suite pins.
@@ -70,5 +74,7 @@ def test_every_operation_answers_as_documented(api):
         except (Exception, BaseExceptionGroup) as exc:  # noqa: BLE001 - reported below
             failures[operation.label] = [str(exc)[:2000]]
 
-    print(f"fuzzed {cases} requests over {len(list(schema.get_all_operations()))} operations")
+    operations = len(list(schema.get_all_operations()))
+    summary = f"fuzz: {cases} requests over {operations} operations, {len(failures)} failing operations"
+    SUMMARY.append(summary)
     assert not failures, "\n\n".join(f"{label}:\n{text[0]}" for label, text in failures.items())

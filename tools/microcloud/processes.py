@@ -58,6 +58,9 @@ def uwsgi(name: str, port: int, module: str, env: dict[str, str],
         "--virtualenv", str(layout.VENV),
         "--module", f"{module}:application",
         "--master", "--die-on-term", "--need-app", "--lazy-apps",
+        # A worker busy in a request thread would otherwise delay `down` by
+        # uwsgi's default mercy of 60 s.
+        "--worker-reload-mercy", "5", "--reload-mercy", "5",
         "--enable-threads",
         "--processes", str(processes), "--threads", str(threads),
         "--buffer-size", "65535",

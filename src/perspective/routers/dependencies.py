@@ -17,7 +17,20 @@ def get_services(request: Request) -> Services:
 
 
 ServicesDep = Annotated[Services, Depends(get_services)]
-ProjectId = Annotated[str, Path(description="Keystone project id.")]
+
+
+def resolve_project_id(
+    project_id: Annotated[
+        str,
+        Path(description="Keystone project id, or a project name that only one reachable project has."),
+    ],
+    services: ServicesDep,
+) -> str:
+    """Return the project id a path names, so every layer below sees ids only."""
+    return services.projects.resolve(project_id)
+
+
+ProjectId = Annotated[str, Depends(resolve_project_id)]
 RegionId = Annotated[str, Path(description="Keystone region id, e.g. `RegionOne`.")]
 CloudQuery = Annotated[
     str | None,

@@ -7,7 +7,7 @@ import threading
 import time
 from dataclasses import dataclass, field
 
-from perspective.errors import CloudError, NotFound
+from perspective.errors import CloudError, InvalidRequest, NotFound
 from perspective.models.common import RegionError
 from perspective.models.projects import CatalogEndpoint, Project, ProjectAccess, ProjectList
 from perspective.openstack import Clouds, Scope
@@ -76,6 +76,29 @@ class ProjectDirectory:
             f"project {project_id} not found in any configured cloud;"
             " GET /projects lists the projects available"
         )
+
+    def resolve(self, key: str) -> str:
+        """Return the id of the project `key` names: its id, or a name only one project has.
+
+        Operators type project names, as the openstack CLI accepts them. A
+        name that several reachable projects share is rejected with their
+        ids; a key that matches nothing is returned as it is, so that `get`
+        reports it as not found.
+        """
+        snapshot = self._snapshot
+        if self._expired(snapshot):
+            snapshot = self._refresh()
+        if key in snapshot.projects:
+            return key
+
+        named = [project for project in snapshot.projects.values() if project.name == key]
+        if len(named) > 1:
+            choices = ", ".join(f"{project.id} (cloud {project.cloud})" for project in named)
+            raise InvalidRequest(
+                f"several projects are named {key!r}: {choices}; use the project id",
+                field="project_id",
+            )
+        return named[0].id if named else key
 
     def get_region(self, project_id: str, region: str) -> Project:
         """Return a project after checking that `region` is enabled for it."""
