@@ -70,7 +70,7 @@ def database_is_empty(name: str) -> bool:
 
 
 def compute_node_uuid(database: str, host: str) -> str | None:
-    """The UUID of the live compute node record of ``host``, if any."""
+    """Return the UUID of the live compute node record of ``host``, if any."""
     output = _sql(f"SELECT uuid FROM `{database}`.compute_nodes "
                   f"WHERE host = '{host}' AND deleted = 0 LIMIT 1", batch=True)
     return output.strip() or None

@@ -70,8 +70,9 @@ def _install_fingerprint() -> str:
 
 
 def load_secrets() -> dict:
-    """The generated passwords, created on the first ``up`` and kept in a
-    file only root can read."""
+    """Return the generated passwords, creating them on the first ``up``.
+
+    They are kept in a file only root can read."""
     if layout.SECRETS.exists():
         return json.loads(layout.SECRETS.read_text())
 
@@ -150,7 +151,8 @@ def manage(*argv: str, ok_codes: tuple[int, ...] = (0,)) -> None:
                                 stdin=subprocess.DEVNULL, cwd=layout.HOME,
                                 env=_service_env())
     if result.returncode not in ok_codes:
-        raise RuntimeError(f"{argv[0]} {argv[3:5]} failed with exit code "
+        words = " ".join(a for a in argv if not a.startswith(("/", "--config")))
+        raise RuntimeError(f"{words} failed with exit code "
                            f"{result.returncode}; see {log_path}")
 
 

@@ -1,4 +1,4 @@
-"""Where every part of the micro-cloud lives: folders, ports, names."""
+"""Locations of every part of the micro-cloud: folders, ports and names."""
 
 from __future__ import annotations
 

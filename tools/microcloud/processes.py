@@ -46,7 +46,7 @@ class Process:
 
 def uwsgi(name: str, port: int, module: str, env: dict[str, str],
           processes: int = 1, threads: int = 4) -> Process:
-    """A WSGI application served by uwsgi on one loopback port.
+    """Return a process that serves a WSGI application with uwsgi on one loopback port.
 
     ``--http-socket`` with ``Connection: close`` because uwsgi's ``--http``
     router mode resets connections now and then under clients that reuse
@@ -96,7 +96,7 @@ def start(process: Process) -> bool:
 
 
 def pid_of(process: Process) -> int | None:
-    """The PID of ``process`` if the one recorded still runs, else None."""
+    """Return the PID of ``process`` if the recorded one still runs, else None."""
     try:
         record = json.loads(process.pid_file.read_text())
     except (FileNotFoundError, ValueError):
@@ -135,7 +135,7 @@ def stop(wanted: list[Process]) -> list[str]:
 
 
 def responds(url: str, timeout: float = 2) -> bool:
-    """True when an HTTP server answers at ``url``, whatever the status."""
+    """Return True when an HTTP server responds at ``url``, whatever the status."""
     try:
         with urllib.request.urlopen(url, timeout=timeout):
             return True
@@ -146,8 +146,10 @@ def responds(url: str, timeout: float = 2) -> bool:
 
 
 def wait_until_serving(processes: list[Process], timeout: float) -> None:
-    """Wait until every process with a URL answers, or raise naming the
-    ones that died or stayed silent, with their log files."""
+    """Wait until every process with a URL responds.
+
+    Raises RuntimeError naming the processes that died or stayed silent,
+    with their log files."""
     waiting = [p for p in processes if p.url]
     deadline = time.monotonic() + timeout
     while waiting:

@@ -9,8 +9,8 @@ node. Two gaps remain for a demo cloud, and this driver closes them:
   snapshot becomes ``active`` as it would on a real cloud.
 - The fake hypervisor keeps its guests in memory, so after a restart of
   nova-compute every running server would be powered off by Nova's power
-  state sync. Here the servers the database says are running on this host
-  are registered again when the service starts.
+  state sync. Here the servers that the database records as running on this
+  host are registered again when the service starts.
 """
 
 import io
