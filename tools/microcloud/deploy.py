@@ -63,8 +63,11 @@ def _link_virt_driver() -> None:
 def _install_fingerprint() -> str:
     digest = hashlib.sha256(REQUIREMENTS.read_bytes())
     for path in sorted(PLUGINS.rglob("*")):
-        if path.is_file() and "__pycache__" not in path.parts \
-                and ".egg-info" not in str(path):
+        # pip leaves build/ and *.egg-info/ beside the sources it installs.
+        parts = path.relative_to(PLUGINS).parts
+        generated = {"__pycache__", "build"} & set(parts) \
+            or any(part.endswith(".egg-info") for part in parts)
+        if path.is_file() and not generated:
             digest.update(path.read_bytes())
     return digest.hexdigest()
 

@@ -1,4 +1,0 @@
-"""Plugins installed into the micro-cloud's own virtual environment.
-
-They are imported by Neutron and Nova, never by Perspective.
-"""
