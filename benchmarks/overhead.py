@@ -8,7 +8,6 @@ figure includes its HTTP hop, authentication and serialization.
 from __future__ import annotations
 
 import os
-import socket
 import subprocess
 import sys
 import time
@@ -18,14 +17,9 @@ import httpx
 import openstack.connection
 
 from benchmarks.common import ALICE, API_TOKEN, CLOUDS_YAML, REPO, median, timed
+from tests.support.ports import free_port
 
 WAIT_SECONDS = 120
-
-
-def free_port() -> int:
-    with socket.socket() as sock:
-        sock.bind(("127.0.0.1", 0))
-        return sock.getsockname()[1]
 
 
 def start_server(port: int, workers: int = 1, extra_env: dict[str, str] | None = None) -> subprocess.Popen:

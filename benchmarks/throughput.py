@@ -14,7 +14,8 @@ import subprocess
 import httpx
 
 from benchmarks.common import API_TOKEN
-from benchmarks.overhead import free_port, start_server
+from benchmarks.overhead import start_server
+from tests.support.ports import free_port
 
 
 def run(seconds: int, connections: int) -> dict[str, float]:

@@ -4,7 +4,6 @@ from __future__ import annotations
 
 import json
 import os
-import socket
 import subprocess
 import sys
 import time
@@ -15,14 +14,9 @@ from pathlib import Path
 import pytest
 
 from tests.conftest import ALICE, API_TOKEN, BOB
+from tests.support.ports import free_port
 
 CONSOLE_SCRIPT = Path(sys.executable).parent / "perspective"
-
-
-def free_port() -> int:
-    with socket.socket() as sock:
-        sock.bind(("127.0.0.1", 0))
-        return sock.getsockname()[1]
 
 
 def get(url: str, token: str | None = None) -> tuple[int, dict, bytes]:

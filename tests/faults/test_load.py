@@ -1,7 +1,7 @@
 """1,000 concurrent list requests to a real `perspective serve` on loopback.
 
 Bounded in count (two rounds of 1,000 requests) and in time (a timeout per
-request). Every answer must be a 200, the process's memory must stay flat
+request). Every response must be a 200, the process's memory must stay flat
 from the first round to the second, and its log must hold no secret.
 """
 
@@ -16,7 +16,8 @@ from pathlib import Path
 import httpx
 import pytest
 
-from tests.api.test_serve import CONSOLE_SCRIPT, free_port, get
+from tests.api.test_serve import CONSOLE_SCRIPT, get
+from tests.support.ports import free_port
 from tests.conftest import ALICE, API_TOKEN
 from tests.support.leak_scan import find_leaks, micro_cloud_secrets
 
