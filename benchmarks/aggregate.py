@@ -3,7 +3,7 @@
 Four regions: the micro-cloud's two, each reached through two separate
 proxies under two region names, so each "region" has its own path with
 latency L per request. Perspective lists with `fresh=true` (no inventory)
-and asks the regions in parallel; the baseline makes the same openstacksdk
+and queries the regions in parallel; the baseline makes the same openstacksdk
 calls one region after another, as the openstack CLI and Horizon do.
 """
 

@@ -34,7 +34,7 @@ def write_clouds(path: Path, clouds: dict) -> OpenStackConfig:
 
 
 def app_client(config: OpenStackConfig, clouds: dict[str, dict], **settings) -> TestClient:
-    """An in-process Perspective with the benchmark token."""
+    """Return a client of an in-process Perspective that sends the benchmark token."""
     app = create_app(Settings(api_tokens=[API_TOKEN], clouds=clouds, **settings), config)
     client = TestClient(app, raise_server_exceptions=True)
     client.headers["Authorization"] = f"Bearer {API_TOKEN}"

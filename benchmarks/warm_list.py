@@ -3,7 +3,7 @@
 The inventory of project dev, RegionOne is filled with 10,000 generated
 instances (Nova cannot be seeded with that many here in reasonable time:
 the micro-cloud builds about one server every 1.7 s). Its last sync is
-recent and the sync interval an hour, so every request is answered from
+recent and the sync interval an hour, so every request is served from
 memory. Requests go through the whole app (routing, auth, filter, sort,
 page, JSON) with FastAPI's in-process TestClient.
 """
@@ -74,7 +74,8 @@ def run(config, runs: int) -> dict[str, float]:
 
     def page() -> None:
         response = client.get(url, params=params)
-        assert response.status_code == 200 and len(response.json()["items"]) == 100
+        assert response.status_code == 200, response.text
+        assert len(response.json()["items"]) == 100
 
     page()
     durations = timed(page, runs)

@@ -19,8 +19,8 @@ __all__ = [
 
 REGISTRY = CollectorRegistry()
 
-# Buckets from 5 ms to 30 s: a warm list answers in milliseconds, a cloud
-# that times out takes the whole request timeout.
+# Buckets from 5 ms to 30 s, because a warm list takes milliseconds and a
+# cloud that times out takes the whole request timeout.
 LATENCY_BUCKETS = (0.005, 0.01, 0.025, 0.05, 0.1, 0.25, 0.5, 1, 2.5, 5, 10, 30)
 
 api_requests = Counter(

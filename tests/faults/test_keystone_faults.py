@@ -37,7 +37,7 @@ def test_revoked_token_renewed(faulty_app, sdk):
     client = faulty_app()
     dev = project_id(client, "dev")
     # Nova caches a validated token for minutes, so the token is revoked
-    # before Nova first sees it: then Nova answers 401 to it.
+    # before Nova first receives it. Nova then rejects it with a 401.
     connection = client.app.state.services.clouds.connect(Scope(ALICE, "RegionOne", dev))
     revoked = connection.session.get_token()
 

@@ -1,7 +1,7 @@
 """A region that is silent, refuses connections or fails for a moment.
 
-Aggregates still answer with the healthy region's items and name the failed
-region; reads are retried, actions are not.
+Aggregates still return the healthy region's items and name the failed
+region. Reads are retried, actions are not.
 """
 
 from __future__ import annotations
@@ -124,5 +124,5 @@ def test_bulk_action_in_silent_region_reports_each_id(faulty_app, proxy):
     assert {r["status"] for r in results} == {504}
     assert all("RegionTwo" in r["detail"] for r in results)
     assert elapsed < 4 * REQUEST_TIMEOUT + SLACK
-    # Nothing reached Nova as an action: the state reads never got an answer.
+    # Nothing reached Nova as an action, because the state reads never got a response.
     assert not [line for line in nova.request_lines if line.startswith("POST ")]

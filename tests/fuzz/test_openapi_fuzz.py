@@ -2,8 +2,8 @@
 
 Schemathesis generates requests from the schema (valid and invalid bodies,
 query strings and path values) and sends them, with the API token, to the
-app wired to the micro-cloud. Every answer must be documented (status,
-content type, body schema), no answer may be a 5xx, and none may carry a
+app wired to the micro-cloud. Every response must be documented (status,
+content type, body schema), no response may be a 5xx, and none may carry a
 Python traceback.
 """
 
@@ -17,7 +17,7 @@ from schemathesis import checks
 from tests.conftest import ALICE, API_TOKEN, REGIONS
 
 # Per operation. The cost is bounded: most generated ids are unknown, so
-# Perspective answers 404 or 422 without a call to OpenStack.
+# Perspective returns 404 or 422 without a call to OpenStack.
 MAX_EXAMPLES = 12
 
 CHECKS = [

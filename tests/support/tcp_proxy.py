@@ -17,9 +17,9 @@ class Mode(enum.Enum):
     FORWARD = "forward"
     """Relay both ways, after the configured delay on each request."""
     BLACKHOLE = "blackhole"
-    """Accept connections and read requests, but never answer."""
+    """Accept connections and read requests, but never respond."""
     RESET = "reset"
-    """Accept connections, then close them at once without an answer."""
+    """Accept connections, then close them at once without a response."""
 
 
 class TcpProxy:

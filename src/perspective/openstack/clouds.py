@@ -206,7 +206,7 @@ class Clouds:
                 # connect_as drops the entry's project name and domain, so the
                 # token is scoped to this project id alone.
                 connection = connection.connect_as(project_id=scope.project_id)
-            # The session labels its metrics with these; a connect_as()
-            # connection no longer knows its clouds.yaml entry's name.
+            # The session labels its metrics with these, because a connect_as()
+            # connection no longer carries its clouds.yaml entry's name.
             connection.session.metric_labels = (scope.cloud, scope.region or "")
         return connection

@@ -52,8 +52,8 @@ class PerspectiveSession(ks_session.Session):
     ) -> None:
         super().__init__(*args, **kwargs)
         # Bulk actions and fan-outs send many requests at once through one
-        # session; requests' default pool of 10 connections per host would
-        # open and drop the rest for every request.
+        # session. With requests' default pool of 10 connections per host,
+        # every request past the tenth would open and drop a connection.
         current = self.session.get_adapter("https://")
         adapter = ks_session.TCPKeepAliveAdapter(
             pool_maxsize=POOL_SIZE,

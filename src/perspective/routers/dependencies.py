@@ -26,7 +26,7 @@ def resolve_project_id(
     ],
     services: ServicesDep,
 ) -> str:
-    """Return the project id a path names, so every layer below sees ids only."""
+    """Return the project id a path names, so every layer below handles ids only."""
     return services.projects.resolve(project_id)
 
 

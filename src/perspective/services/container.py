@@ -54,8 +54,8 @@ class Services:
         items, errors = gather_items(outcomes)
         failures = [outcome.error for outcome in outcomes if not outcome.ok]
         if outcomes and len(failures) == len(outcomes):
-            # With no region answering, an empty list would read as "there is
-            # nothing"; the caller gets the first region's failure instead.
+            # With no region responding, an empty list would read as "there is
+            # nothing", so the caller gets the first region's failure instead.
             regions = ", ".join(error.region or error.cloud or "?" for error in failures)
             raise RegionsFailed(
                 f"every region of project {project_id} failed ({regions}): {failures[0].detail}",

@@ -82,7 +82,7 @@ class ProjectDirectory:
 
         Operators type project names, as the openstack CLI accepts them. A
         name that several reachable projects share is rejected with their
-        ids; a key that matches nothing is returned as it is, so that `get`
+        ids. A key that matches nothing is returned as it is, so that `get`
         reports it as not found.
         """
         snapshot = self._snapshot
