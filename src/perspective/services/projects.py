@@ -216,6 +216,8 @@ class ProjectDirectory:
                     cloud,
                     ", ".join(skipped),
                 )
-            regions = [region for region in regions if region in entry.clouds_yaml_regions]
-        return regions
+            # In the order clouds.yaml lists them, because Keystone's catalog
+            # order is arbitrary and can change from one token to the next.
+            return [region for region in entry.clouds_yaml_regions if region in regions]
+        return sorted(regions)
 
