@@ -1,4 +1,4 @@
-"""Helpers for the inventory tests: servers made with openstacksdk, polling, a live server.
+"""Helpers for the inventory tests: servers made with openstacksdk, and polling.
 
 Every server and image these tests make is named with PREFIX and deleted
 when its test module ends, because other engineers share the micro-cloud.
@@ -6,15 +6,12 @@ when its test module ends, because other engineers share the micro-cloud.
 
 from __future__ import annotations
 
-import socket
-import threading
 import time
 import uuid
-from collections.abc import Callable, Iterator
-from contextlib import contextmanager
+from collections.abc import Callable
 
-import uvicorn
 from openstack import exceptions as sdk_exceptions
+
 
 PREFIX = f"pt-inv-{uuid.uuid4().hex[:6]}"
 POLL_SECONDS = 0.5
@@ -52,25 +49,3 @@ def delete_servers(connection, server_ids: list[str]) -> None:
             connection.compute.delete_server(server_id, ignore_missing=True)
         except sdk_exceptions.SDKException:
             continue
-
-
-@contextmanager
-def live_server(app) -> Iterator[str]:
-    """Serve `app` with uvicorn on a free loopback port and yield its base URL.
-
-    Streaming responses such as `GET /events` need a real server: the test
-    client returns a response only once its body ends.
-    """
-    sock = socket.socket(socket.AF_INET, socket.SOCK_STREAM)
-    sock.bind(("127.0.0.1", 0))
-    port = sock.getsockname()[1]
-    server = uvicorn.Server(uvicorn.Config(app, log_level="warning", lifespan="on"))
-    thread = threading.Thread(target=server.run, kwargs={"sockets": [sock]}, daemon=True)
-    thread.start()
-    wait_for(lambda: server.started, "uvicorn to start", timeout=30)
-    try:
-        yield f"http://127.0.0.1:{port}"
-    finally:
-        server.should_exit = True
-        thread.join(timeout=15)
-        sock.close()

@@ -15,11 +15,11 @@ from tests.api.inventory_support import (
     PREFIX,
     create_server,
     delete_servers,
-    live_server,
     unique_name,
     wait_for,
 )
 from tests.conftest import ALICE, API_TOKEN
+from tests.support.live_server import live_server
 
 REGION = "RegionOne"
 
