@@ -63,6 +63,7 @@ def create_app(
 
     register_secret(urlsplit(settings.inventory.redis_url.get_secret_value()).password)
     inventory = create_inventory(services)
+    services.instance_index = inventory
 
     @asynccontextmanager
     async def lifespan(app: FastAPI) -> AsyncIterator[None]:

@@ -204,7 +204,7 @@ class Settings(BaseModel):
         description="Largest image upload accepted, in bytes; 1 TiB, Glance's own default cap.",
     )
     bulk_concurrency: int = Field(
-        default=32,
+        default=64,
         ge=1,
         le=256,
         description=(

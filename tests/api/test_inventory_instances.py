@@ -10,6 +10,7 @@ from fastapi.testclient import TestClient
 
 from perspective.app import create_app
 from perspective.openstack import Scope
+from perspective.services.inventory import REFRESH_BY_ID
 from perspective.settings import Settings
 from tests.api.instance_support import settle
 from tests.api.inventory_support import (
@@ -160,6 +161,51 @@ def test_refresh_drops_deleted_server(slow, alice, servers, dev):
     wait_for(lambda: alice.compute.find_server(server.id) is None, f"Nova to delete {server.id}")
     slow.app.state.inventory.refresh(Scope(ALICE, REGION, dev), [server.id])
     assert server.id not in listed(slow, dev)
+
+
+def test_refresh_of_many_reads_one_change_list(slow, alice, servers, dev):
+    # More ids than REFRESH_BY_ID take the changes-since path.
+    created = [create_server(alice, unique_name("refresh-many")).id for _ in range(REFRESH_BY_ID + 1)]
+    servers.extend(created)
+    for server_id in created:
+        settle(alice, server_id, "ACTIVE")
+    slow.app.state.inventory.refresh(Scope(ALICE, REGION, dev), created)
+    assert all(listed(slow, dev)[server_id]["status"] == "ACTIVE" for server_id in created)
+
+    for server_id in created:
+        alice.compute.pause_server(server_id)
+    alice.compute.delete_server(created[0])
+    for server_id in created[1:]:
+        settle(alice, server_id, "PAUSED")
+    wait_for(lambda: alice.compute.find_server(created[0]) is None, f"Nova to delete {created[0]}")
+
+    slow.app.state.inventory.refresh(Scope(ALICE, REGION, dev), created)
+    now = listed(slow, dev)
+    assert created[0] not in now
+    assert [now[server_id]["status"] for server_id in created[1:]] == ["PAUSED"] * REFRESH_BY_ID
+
+
+def test_bulk_action_on_inventory_ids(slow, alice, servers, dev):
+    base = f"/projects/{dev}/regions/{REGION}/instances"
+    alive = create_server(alice, unique_name("vouched"))
+    deleted = create_server(alice, unique_name("vouched-deleted"))
+    servers.extend([alive.id, deleted.id])
+    settle(alice, alive.id, "ACTIVE")
+    settle(alice, deleted.id, "ACTIVE")
+    slow.app.state.inventory.refresh(Scope(ALICE, REGION, dev), [alive.id, deleted.id])
+    assert {alive.id, deleted.id} <= set(listed(slow, dev))
+
+    # Deleted behind the inventory's back: it still vouches for the id, so
+    # Nova's own 404 on the action must come back as this id's not found.
+    alice.compute.delete_server(deleted.id)
+    wait_for(lambda: alice.compute.find_server(deleted.id) is None, f"Nova to delete {deleted.id}")
+    response = slow.put(f"{base}/pause", json={"ids": [alive.id, deleted.id]})
+    assert response.status_code == 207, response.text
+    results = {result["id"]: result for result in response.json()["results"]}
+    assert results[alive.id]["status"] == 202
+    assert results[deleted.id]["status"] == 404
+    assert results[deleted.id]["detail"] == f"instance {deleted.id} not found in cloud {ALICE} region {REGION} project {dev}"
+    settle(alice, alive.id, "PAUSED")
 
 
 def test_inventory_list_keeps_filters(slow, alice, servers, dev):

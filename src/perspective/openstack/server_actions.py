@@ -1,7 +1,8 @@
 """Nova server actions on one server of one project and region.
 
 Each function checks that the server belongs to the scope's project (see
-`servers`), sends one action to Nova and returns once Nova has accepted
+`servers.check_owner`, which costs a GET unless the id is vouched for),
+sends one action to Nova and returns once Nova has accepted
 it; Nova carries most of them out afterwards. Nova's 409 (locked, or the
 wrong state for the action) arrives as Conflict with Nova's message.
 """
@@ -14,7 +15,7 @@ from urllib.parse import quote
 from openstack import exceptions as sdk_exceptions
 
 from perspective.openstack.clouds import Clouds, Scope
-from perspective.openstack.servers import nova_errors, owned_server, where
+from perspective.openstack.servers import check_owner, not_found, nova_errors, owned_server, where
 
 __all__ = [
     "confirm_resize",
@@ -43,8 +44,12 @@ logger = logging.getLogger(__name__)
 def _act(clouds: Clouds, scope: Scope, server_id: str, method: str, *args, **kwargs):
     with nova_errors(scope):
         connection = clouds.connect(scope)
-        owned_server(connection, scope, server_id)
-        result = getattr(connection.compute, method)(server_id, *args, **kwargs)
+        check_owner(connection, scope, server_id)
+        try:
+            result = getattr(connection.compute, method)(server_id, *args, **kwargs)
+        except sdk_exceptions.NotFoundException:
+            # Deleted since the ownership check, or since the inventory's sync.
+            raise not_found(scope, server_id) from None
     logger.info("%s: instance %s: %s accepted", where(scope), server_id, method)
     return result
 

@@ -2,9 +2,9 @@
 
 from __future__ import annotations
 
-from collections.abc import Callable
+from collections.abc import Callable, Collection
 from dataclasses import dataclass
-from typing import TypeVar
+from typing import Protocol, TypeVar
 
 from openstack.config import OpenStackConfig
 
@@ -15,9 +15,17 @@ from perspective.services.fanout import FanOut, gather_items
 from perspective.services.projects import ProjectDirectory
 from perspective.settings import Settings
 
-__all__ = ["Services"]
+__all__ = ["InstanceIndex", "Services"]
 
 ItemT = TypeVar("ItemT")
+
+
+class InstanceIndex(Protocol):
+    """Instance ids of a scope that Perspective has already listed, readable without a Nova call."""
+
+    def instance_ids(self, scope: Scope) -> Collection[str]:
+        """Return the ids of the scope's instances as last synced; empty when unknown."""
+        ...
 
 
 @dataclass
@@ -28,6 +36,8 @@ class Services:
     clouds: Clouds
     fan_out: FanOut
     projects: ProjectDirectory
+    instance_index: InstanceIndex | None = None
+    """Set once the inventory exists; bulk actions skip Nova's ownership GET for ids it holds."""
 
     @classmethod
     def create(cls, settings: Settings, config: OpenStackConfig | None = None) -> Services:

@@ -176,7 +176,7 @@ def rebuild(services: Services, project_id: str, region: str, request: RebuildRe
         server_actions.rebuild(clouds, scope, server_id, image_id)
         return Accepted(Target.status("ACTIVE"))
 
-    entries = _act_all(services.clouds, scope, request.ids, perform)
+    entries = _act_all(services, scope, request.ids, perform)
     return _finish(services.clouds, scope, entries, waiting, ActionResult)
 
 
@@ -195,7 +195,7 @@ def resize(services: Services, project_id: str, region: str, request: ResizeRequ
         server_actions.resize(clouds, scope, server_id, flavor_id)
         return Accepted(Target.status("VERIFY_RESIZE"))
 
-    entries = _act_all(clouds, scope, request.ids, perform)
+    entries = _act_all(services, scope, request.ids, perform)
     if not request.confirm:
         return _finish(clouds, scope, entries, waiting, ActionResult)
 
@@ -203,7 +203,7 @@ def resize(services: Services, project_id: str, region: str, request: ResizeRequ
     ready = [entry.id for entry in entries if entry.outcome and entry.outcome.state == "done"]
     confirmed = {
         entry.id: entry
-        for entry in _act_all(clouds, scope, ready, _nova(server_actions.confirm_resize, "ACTIVE"))
+        for entry in _act_all(services, scope, ready, _nova(server_actions.confirm_resize, "ACTIVE"))
     }
     for entry in entries:
         if entry.outcome and entry.outcome.state == "pending":
@@ -282,7 +282,7 @@ def add_ip(services: Services, project_id: str, region: str, request: AddIpReque
             detail=detail,
         )
 
-    entries = _act_all(clouds, scope, request.ids, perform)
+    entries = _act_all(services, scope, request.ids, perform)
     return _finish(clouds, scope, entries, None, AddIpResult)
 
 
@@ -306,7 +306,7 @@ def remove_ip(services: Services, project_id: str, region: str, request: RemoveI
             },
         )
 
-    entries = _act_all(clouds, scope, request.ids, perform)
+    entries = _act_all(services, scope, request.ids, perform)
     return _finish(clouds, scope, entries, None, RemoveIpResult)
 
 
@@ -376,20 +376,28 @@ def _simple(
     result_type: type[ResultT] = ActionResult,
 ) -> list[ResultT]:
     scope = region_scope(services, project_id, region)
-    entries = _act_all(services.clouds, scope, ids, perform)
+    entries = _act_all(services, scope, ids, perform)
     return _finish(services.clouds, scope, entries, waiting, result_type)
 
 
-def _act_all(clouds: Clouds, scope: Scope, ids: Sequence[str], perform: Perform) -> list[_Entry]:
+def _act_all(services: Services, scope: Scope, ids: Sequence[str], perform: Perform) -> list[_Entry]:
     # Ids are compared as UUIDs, so one id in two spellings is acted on once.
     distinct = unique(canonical_id(raw) or raw for raw in ids)
+    clouds = services.clouds
 
     def act(server_id: str) -> _Entry:
         if canonical_id(server_id) is None:
             raise servers.not_found(scope, server_id)
         return _Entry(server_id, accepted=perform(clouds, scope, server_id))
 
-    return run_per_id(distinct, act, lambda server_id, error: _Entry(server_id, error=error))
+    # The inventory lists the project's instances only, so an id it contains
+    # needs no GET to prove whose it is: one Nova call per id instead of two.
+    index = services.instance_index
+    known = index.instance_ids(scope) if index is not None else frozenset()
+    vouched = frozenset(server_id for server_id in distinct if server_id in known)
+    logger.debug("%s: %d of %d ids known from the inventory", servers.where(scope), len(vouched), len(distinct))
+    with servers.vouched_for(vouched):
+        return run_per_id(distinct, act, lambda server_id, error: _Entry(server_id, error=error))
 
 
 def _wait_all(clouds: Clouds, scope: Scope, entries: list[_Entry], waiting: Waiting) -> None:

@@ -18,7 +18,7 @@ from __future__ import annotations
 import logging
 import threading
 import time
-from collections.abc import Callable
+from collections.abc import Callable, Collection
 from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass, field
 from datetime import datetime, timezone
@@ -54,6 +54,9 @@ IMAGE = "image"
 # How often the scheduler looks for scopes that are due, and how often a
 # list waiting for a first sync looks again.
 TICK_SECONDS = 0.2
+# Instances a refresh reads one GET at a time; beyond this, one
+# changes-since list costs Nova less than a GET per instance.
+REFRESH_BY_ID = 4
 
 
 @dataclass
@@ -206,6 +209,17 @@ class Inventory:
         report.served(scope, data)
         return data.listing
 
+    def instance_ids(self, scope: Scope) -> Collection[str]:
+        """Return the ids of the scope's synced instances (InstanceIndex), without waiting.
+
+        A scope not tracked yet starts syncing, for the next request.
+        """
+        self.track(INSTANCE, scope)
+        data = self.store.get(INSTANCE, scope)
+        if data is None or not data.loaded:
+            return frozenset()
+        return data.items.keys()
+
     def data(self, kind: str, scope: Scope) -> ScopeData | None:
         """Return a scope's synced data, tracking the scope first if needed.
 
@@ -255,14 +269,37 @@ class Inventory:
         """Read these instances from Nova now and store them, or drop them if they are gone.
 
         Actions call this after they change instances, so that the next
-        list shows the change without waiting for the next sync. A failure
-        is logged and leaves the inventory as it was.
+        list shows the change without waiting for the next sync. Up to
+        `REFRESH_BY_ID` ids are read one GET each. More are read with one
+        changes-since list, and the ids missing from it (a tag change need
+        not appear there) get a GET each if they are few enough, or else
+        wait for the next sync. A failure is logged and leaves the
+        inventory as it was.
         """
         tracked = self.track(INSTANCE, scope)
+        data = self.store.get(INSTANCE, scope)
+        if data is None or not data.loaded or data.synced_at is None:
+            return
         changed: list[Instance] = []
         deleted: list[str] = []
         try:
-            for instance_id in instance_ids:
+            remaining = list(instance_ids)
+            if len(remaining) > REFRESH_BY_ID:
+                since = datetime.fromtimestamp(data.synced_at - self.settings.change_overlap, timezone.utc)
+                found = changes.list_changed_instances(self.services.clouds, scope, since)
+                changed, deleted = list(found.changed), list(found.deleted)
+                seen = {instance.id for instance in changed}.union(deleted)
+                remaining = [instance_id for instance_id in remaining if instance_id not in seen]
+            if len(remaining) > REFRESH_BY_ID:
+                logger.debug(
+                    "cloud %s region %s project %s: %d refreshed instances left to the next sync",
+                    scope.cloud,
+                    scope.region,
+                    scope.project_id,
+                    len(remaining),
+                )
+                remaining = []
+            for instance_id in remaining:
                 try:
                     instance = servers.get_instance(self.services.clouds, scope, instance_id)
                 except NotFound:
