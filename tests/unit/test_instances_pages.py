@@ -13,6 +13,7 @@ from perspective.models.bulk import BulkResult
 from perspective.models.instances import Address, Instance, InstanceQuery
 from perspective.services import bulk
 from perspective.services.instances import _page, canonical_id
+from perspective.services.inventory_store import Listing
 
 
 def instance(
@@ -46,8 +47,22 @@ FLEET = [
 ]
 
 
+# The same fleet as the inventory stores it: pages of it come from a cached
+# sorted copy instead of a sort per request, and must not differ.
+STORED = Listing(FLEET)
+
+
+@pytest.fixture(params=["plain", "stored"])
+def fleet(request) -> list[Instance]:
+    return FLEET if request.param == "plain" else STORED
+
+
 def ids(query: InstanceQuery) -> list[str]:
-    return [item.id for item in _page(FLEET, query).items]
+    page = [item.id for item in _page(FLEET, query).items]
+    # Twice: the first request sorts the stored listing, the second reuses it.
+    assert [item.id for item in _page(STORED, query).items] == page
+    assert [item.id for item in _page(STORED, query).items] == page
+    return page
 
 
 def test_default_sort_newest_first():
@@ -82,23 +97,40 @@ def test_filter_status_and_tags_combine():
     assert ids(InstanceQuery(status=["shutoff", "active"], tag=["web"], sort="id")) == ["i1", "i2"]
 
 
-def test_pages_and_next_marker():
-    first = _page(FLEET, InstanceQuery(limit=3))
+def test_pages_and_next_marker(fleet):
+    first = _page(fleet, InstanceQuery(limit=3))
     assert [item.id for item in first.items] == ["i1", "i3", "i4"]
     assert first.next_marker == "i4"
-    last = _page(FLEET, InstanceQuery(limit=3, marker="i4"))
+    last = _page(fleet, InstanceQuery(limit=3, marker="i4"))
     assert [item.id for item in last.items] == ["i2"]
     assert last.next_marker is None
 
 
-def test_exact_page_has_no_next():
-    assert _page(FLEET, InstanceQuery(limit=4)).next_marker is None
+def test_filtered_pages_follow_the_marker(fleet):
+    first = _page(fleet, InstanceQuery(name="web", sort="name", limit=2))
+    assert [item.id for item in first.items] == ["i2", "i1"]
+    assert first.next_marker == "i1"
+    rest = _page(fleet, InstanceQuery(name="web", sort="name", limit=2, marker="i1"))
+    assert [item.id for item in rest.items] == ["i4"]
+    assert rest.next_marker is None
 
 
-def test_marker_filtered_out_400():
+def test_exact_page_has_no_next(fleet):
+    assert _page(fleet, InstanceQuery(limit=4)).next_marker is None
+
+
+def test_marker_filtered_out_400(fleet):
     with pytest.raises(InvalidRequest) as raised:
-        _page(FLEET, InstanceQuery(name="web", marker="i3"))
+        _page(fleet, InstanceQuery(name="web", marker="i3"))
     assert raised.value.field == "marker"
+
+
+def test_new_listing_is_sorted_again():
+    # A sync stores a new listing; its pages must show the new data even
+    # though an older listing with the same sort order was cached.
+    assert [item.id for item in _page(STORED, InstanceQuery(sort="name")).items][0] == "i3"
+    renamed = Listing([instance("i3", "zz-db", 2, status="SHUTOFF"), *FLEET[:2], FLEET[3]])
+    assert [item.id for item in _page(renamed, InstanceQuery(sort="name")).items] == ["i2", "i1", "i4", "i3"]
 
 
 @pytest.mark.parametrize(

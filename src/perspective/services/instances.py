@@ -10,8 +10,10 @@ from __future__ import annotations
 
 import ipaddress
 import logging
+import threading
 import uuid
-from collections.abc import Callable, Sequence
+from collections import OrderedDict
+from collections.abc import Callable, Iterable, Sequence
 from dataclasses import dataclass, field
 from typing import Protocol
 
@@ -20,6 +22,7 @@ from perspective.models.common import RegionError
 from perspective.models.instances import Instance, InstanceQuery
 from perspective.openstack import Clouds, Scope, servers
 from perspective.services.container import Services
+from perspective.services.inventory_store import Listing
 
 __all__ = [
     "InstancePage",
@@ -146,25 +149,37 @@ def _server_id(scope: Scope, instance_id: str) -> str:
 
 
 def _page(instances: Sequence[Instance], query: InstanceQuery) -> InstancePage:
-    matches = _filter(query)
-    matching = [instance for instance in instances if matches(instance)]
-    ordered = _sorted(matching, query)
+    if isinstance(instances, Listing):
+        # A stored listing is filtered and sorted once per query; the next
+        # pages and the next polls of the same view reuse that order.
+        ordered = _ORDERINGS.get(instances, _view(query), lambda: _filtered_and_sorted(instances, query))
+    else:
+        ordered = _filtered_and_sorted(instances, query)
 
+    start = 0
     if query.marker is not None:
-        position = next(
-            (index for index, instance in enumerate(ordered) if instance.id == query.marker), None
-        )
+        position = next((index for index, instance in enumerate(ordered) if instance.id == query.marker), None)
         if position is None:
             raise InvalidRequest(
                 f"marker {query.marker} is not in the list: that instance was deleted or no"
                 " longer matches the filters; start again without marker",
                 field="marker",
             )
-        ordered = ordered[position + 1 :]
+        start = position + 1
 
-    page = ordered[: query.limit]
-    more = len(ordered) > query.limit
+    page = ordered[start : start + query.limit]
+    more = len(ordered) > start + query.limit
     return InstancePage(items=page, next_marker=page[-1].id if more else None)
+
+
+def _view(query: InstanceQuery) -> str:
+    """Return what decides a query's instances and their order: all of it but the page."""
+    return query.model_dump_json(exclude={"marker", "limit"})
+
+
+def _filtered_and_sorted(instances: Iterable[Instance], query: InstanceQuery) -> list[Instance]:
+    matches = _filter(query)
+    return _sorted([instance for instance in instances if matches(instance)], tuple(query.sort_keys()))
 
 
 def _filter(query: InstanceQuery) -> Callable[[Instance], bool]:
@@ -198,13 +213,47 @@ def _filter(query: InstanceQuery) -> Callable[[Instance], bool]:
     return matches
 
 
-def _sorted(instances: list[Instance], query: InstanceQuery) -> list[Instance]:
+def _sorted(instances: Iterable[Instance], sort_keys: tuple[tuple[str, bool], ...]) -> list[Instance]:
     # Python's sort is stable: sorting by the tie-breakers first and then
     # by each key from the last to the first gives the requested order.
     ordered = sorted(instances, key=lambda instance: (instance.region, instance.id))
-    for key, descending in reversed(query.sort_keys()):
+    for key, descending in reversed(sort_keys):
         ordered.sort(key=lambda instance: _sort_value(instance, key, descending), reverse=descending)
     return ordered
+
+
+class _Orderings:
+    """Filtered, sorted copies of stored listings, the most recently used few.
+
+    Keyed by the listing object itself: a sync stores a new listing, so a
+    copy never outlives the data it was made from.
+    """
+
+    def __init__(self, size: int) -> None:
+        self._size = size
+        self._copies: OrderedDict[tuple[int, str], tuple[Listing, list[Instance]]] = OrderedDict()
+        self._lock = threading.Lock()
+
+    def get(self, listing: Listing, view: str, make: Callable[[], list[Instance]]) -> list[Instance]:
+        key = (id(listing), view)
+        with self._lock:
+            entry = self._copies.get(key)
+            # The id of a listing that was dropped may be reused by a new one.
+            if entry is not None and entry[0] is listing:
+                self._copies.move_to_end(key)
+                return entry[1]
+        ordered = make()
+        with self._lock:
+            self._copies[key] = (listing, ordered)
+            self._copies.move_to_end(key)
+            while len(self._copies) > self._size:
+                self._copies.popitem(last=False)
+        return ordered
+
+
+# A few views of each of a few busy scopes; each copy is a list of
+# references, at most 8 bytes an instance.
+_ORDERINGS = _Orderings(size=64)
 
 
 def _sort_value(instance: Instance, key: str, descending: bool) -> tuple:

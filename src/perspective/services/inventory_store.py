@@ -24,6 +24,7 @@ from perspective.openstack import Scope
 __all__ = [
     "MODELS",
     "ItemChange",
+    "Listing",
     "MemoryStore",
     "RedisStore",
     "ScopeData",
@@ -49,6 +50,17 @@ class SyncFailure:
     """Unix time of the failure."""
 
 
+class Listing(list):
+    """A scope's stored items in id order, shared by every request that reads them.
+
+    Never modified after it is built; a sync builds a new one. Readers may
+    therefore keep work derived from it, such as a sorted copy, for as long
+    as they hold the same object.
+    """
+
+    __slots__ = ()
+
+
 @dataclass(frozen=True)
 class ScopeData:
     """One scope's resources of one type, and when they were read.
@@ -58,7 +70,7 @@ class ScopeData:
     """
 
     items: Mapping[str, Any] = field(default_factory=dict)
-    listing: list[Any] = field(default_factory=list)
+    listing: list[Any] = field(default_factory=Listing)
     synced_at: float | None = None
     """Unix time at which the last successful sync started; None before the first."""
     full_at: float | None = None
@@ -73,7 +85,7 @@ class ScopeData:
     @classmethod
     def of(cls, items: Mapping[str, Any], **values: Any) -> ScopeData:
         """Build the data of `items`, with the listing sorted by id."""
-        listing = [items[key] for key in sorted(items)]
+        listing = Listing(items[key] for key in sorted(items))
         return cls(items=items, listing=listing, **values)
 
 
