@@ -88,6 +88,17 @@ class ProjectDirectory:
         snapshot = self._snapshot
         if self._expired(snapshot):
             snapshot = self._refresh()
+        return self._resolve_in(snapshot, key)
+
+    def resolve_cached(self, key: str) -> str | None:
+        """Return what `resolve` returns, or None when that would need Keystone first."""
+        snapshot = self._snapshot
+        if self._expired(snapshot):
+            return None
+        return self._resolve_in(snapshot, key)
+
+    @staticmethod
+    def _resolve_in(snapshot: _Snapshot, key: str) -> str:
         if key in snapshot.projects:
             return key
 
