@@ -123,7 +123,11 @@ def region_processes(region: layout.Region) -> list[processes.Process]:
                          # nova-api reads its paste pipeline from the
                          # first file of this list.
                          "OS_NOVA_CONFIG_FILES":
-                             "api-paste.ini;nova.conf;nova-api.conf"}),
+                             "api-paste.ini;nova.conf;nova-api.conf"},
+                        # Two processes, so that parallel callers (a
+                        # fan-out, a bulk action) are not served one
+                        # after another by a single interpreter.
+                        processes=2),
         processes.uwsgi(f"neutron-api-{region.key}", region.ports["neutron"],
                         "neutron.wsgi.api",
                         {"OS_NEUTRON_CONFIG_DIR": str(etc / "neutron"),
