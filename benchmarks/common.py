@@ -7,6 +7,7 @@ import time
 from collections.abc import Callable
 from pathlib import Path
 
+import httpx
 import yaml
 from fastapi.testclient import TestClient
 from openstack.config import OpenStackConfig
@@ -62,7 +63,7 @@ def median(values: list[float]) -> float:
     return statistics.median(values)
 
 
-def project_id(client: TestClient, name: str) -> str:
+def project_id(client: httpx.Client, name: str) -> str:
     response = client.get("/projects")
     response.raise_for_status()
     return next(p["id"] for p in response.json()["items"] if p["name"] == name)
