@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import contextvars
 from datetime import datetime, timezone
+from types import SimpleNamespace
 
 import pytest
 from pydantic import ValidationError
@@ -12,7 +13,8 @@ from perspective.errors import InvalidRequest, NotFound
 from perspective.models.bulk import BulkResult
 from perspective.models.instances import Address, Instance, InstanceQuery
 from perspective.services import bulk
-from perspective.services.instances import _page, canonical_id
+from perspective.openstack import Scope
+from perspective.services.instances import _page, canonical_id, list_project_instances
 from perspective.services.inventory_store import Listing
 
 
@@ -176,3 +178,44 @@ def test_run_per_id_carries_context():
     request = contextvars.ContextVar("request", default=None)
     request.set("req-1")
     assert bulk.run_per_id(["x", "y"], lambda item_id: request.get(), lambda *args: None) == ["req-1", "req-1"]
+
+
+class StoredRegions:
+    """An InstanceSource that serves each region's stored listing, as the inventory does."""
+
+    def __init__(self, listings: dict[str, list[Instance]]) -> None:
+        self.listings = {region: Listing(items) for region, items in listings.items()}
+
+    def list_instances(self, scope, query):
+        return self.listings[scope.region]
+
+
+def project_services(regions: list[str]):
+    def in_project_regions(project_id, call):
+        items = []
+        for region in regions:
+            items.extend(call(None, Scope("c", region, project_id)))
+        return items, []
+
+    return SimpleNamespace(in_project_regions=in_project_regions)
+
+
+def test_project_list_merges_stored_regions():
+    source = StoredRegions({"R1": [FLEET[0], FLEET[2], FLEET[3]], "R2": [FLEET[1]]})
+    services = project_services(["R1", "R2"])
+    query = InstanceQuery(sort="name", limit=3)
+    for _ in range(2):
+        page = list_project_instances(services, source, "p", query)
+        assert [item.id for item in page.items] == ["i3", "i2", "i1"]
+        assert page.next_marker == "i1"
+    rest = list_project_instances(services, source, "p", InstanceQuery(sort="name", limit=3, marker="i1"))
+    assert [item.id for item in rest.items] == ["i4"]
+
+
+def test_project_list_sees_one_region_synced_again():
+    source = StoredRegions({"R1": [FLEET[0], FLEET[2], FLEET[3]], "R2": [FLEET[1]]})
+    services = project_services(["R1", "R2"])
+    query = InstanceQuery(sort="name")
+    assert [item.id for item in list_project_instances(services, source, "p", query).items] == ["i3", "i2", "i1", "i4"]
+    source.listings["R2"] = Listing([instance("i2", "zz-web", 1, region="R2")])
+    assert [item.id for item in list_project_instances(services, source, "p", query).items] == ["i3", "i1", "i4", "i2"]

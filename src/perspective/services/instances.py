@@ -9,6 +9,7 @@ same, because they are applied here to whatever the source returns.
 from __future__ import annotations
 
 import ipaddress
+import itertools
 import logging
 import threading
 import uuid
@@ -112,10 +113,18 @@ def list_project_instances(
     A region that fails is reported in `errors`, and the page is taken from
     the instances of the regions that responded.
     """
-    items, errors = services.in_project_regions(
-        project_id, lambda clouds, scope: source.list_instances(scope, query)
+    # Each region's list stays whole (a one-item list per region), so that
+    # regions served from stored listings can share a cached view.
+    parts, errors = services.in_project_regions(
+        project_id, lambda clouds, scope: [source.list_instances(scope, query)]
     )
-    page = _page(items, query)
+    if parts and all(isinstance(part, Listing) for part in parts):
+        ordered = _ORDERINGS.get(
+            tuple(parts), _view(query), lambda: _filtered_and_sorted(itertools.chain(*parts), query)
+        )
+    else:
+        ordered = _filtered_and_sorted(itertools.chain(*parts), query)
+    page = _page_of(ordered, query)
     return InstancePage(items=page.items, errors=errors, next_marker=page.next_marker)
 
 
@@ -152,10 +161,14 @@ def _page(instances: Sequence[Instance], query: InstanceQuery) -> InstancePage:
     if isinstance(instances, Listing):
         # A stored listing is filtered and sorted once per query; the next
         # pages and the next polls of the same view reuse that order.
-        ordered = _ORDERINGS.get(instances, _view(query), lambda: _filtered_and_sorted(instances, query))
+        ordered = _ORDERINGS.get((instances,), _view(query), lambda: _filtered_and_sorted(instances, query))
     else:
         ordered = _filtered_and_sorted(instances, query)
+    return _page_of(ordered, query)
 
+
+def _page_of(ordered: list[Instance], query: InstanceQuery) -> InstancePage:
+    """Return the page of an already filtered and sorted list that the query's marker and limit select."""
     start = 0
     if query.marker is not None:
         position = next((index for index, instance in enumerate(ordered) if instance.id == query.marker), None)
@@ -225,26 +238,30 @@ def _sorted(instances: Iterable[Instance], sort_keys: tuple[tuple[str, bool], ..
 class _Orderings:
     """Filtered, sorted copies of stored listings, the most recently used few.
 
-    Keyed by the listing object itself: a sync stores a new listing, so a
-    copy never outlives the data it was made from.
+    Keyed by the listings themselves, one per region: a sync stores a new
+    listing, so a copy never outlives the data it was made from.
     """
 
     def __init__(self, size: int) -> None:
         self._size = size
-        self._copies: OrderedDict[tuple[int, str], tuple[Listing, list[Instance]]] = OrderedDict()
+        self._copies: OrderedDict[tuple[tuple[int, ...], str], tuple[tuple[Listing, ...], list[Instance]]] = (
+            OrderedDict()
+        )
         self._lock = threading.Lock()
 
-    def get(self, listing: Listing, view: str, make: Callable[[], list[Instance]]) -> list[Instance]:
-        key = (id(listing), view)
+    def get(
+        self, listings: tuple[Listing, ...], view: str, make: Callable[[], list[Instance]]
+    ) -> list[Instance]:
+        key = (tuple(id(listing) for listing in listings), view)
         with self._lock:
             entry = self._copies.get(key)
             # The id of a listing that was dropped may be reused by a new one.
-            if entry is not None and entry[0] is listing:
+            if entry is not None and all(kept is listing for kept, listing in zip(entry[0], listings)):
                 self._copies.move_to_end(key)
                 return entry[1]
         ordered = make()
         with self._lock:
-            self._copies[key] = (listing, ordered)
+            self._copies[key] = (listings, ordered)
             self._copies.move_to_end(key)
             while len(self._copies) > self._size:
                 self._copies.popitem(last=False)
