@@ -97,6 +97,34 @@ def ensure_message_bus(password: str) -> None:
                      ".*", ".*", ".*")
 
 
+def drop_databases() -> list[str]:
+    """Drop this state folder's databases and database user; return the databases dropped."""
+    names = [layout.KEYSTONE_DATABASE]
+    for region in layout.REGIONS:
+        names += [region.database(db) for db in layout.REGION_DATABASES]
+    existing = set(_sql("SHOW DATABASES", batch=True).split())
+    dropped = [name for name in names if name in existing]
+    statements = [f"DROP DATABASE IF EXISTS `{name}`" for name in names]
+    statements += [f"DROP USER IF EXISTS '{layout.DB_USER}'@'{host}'"
+                   for host in ("127.0.0.1", "localhost")]
+    _sql(";\n".join(statements) + ";")
+    return dropped
+
+
+def drop_message_bus() -> list[str]:
+    """Delete this state folder's RabbitMQ virtual hosts and user; return the hosts deleted."""
+    vhosts = _rabbitmqctl("list_vhosts", "--quiet", "--no-table-headers").split()
+    deleted = []
+    for region in layout.REGIONS:
+        if region.vhost in vhosts:
+            _rabbitmqctl("delete_vhost", region.vhost)
+            deleted.append(region.vhost)
+    users = _rabbitmqctl("list_users", "--quiet", "--no-table-headers").split()
+    if layout.MQ_USER in users:
+        _rabbitmqctl("delete_user", layout.MQ_USER)
+    return deleted
+
+
 def transport_url(region: layout.Region, password: str) -> str:
     return (f"rabbit://{layout.MQ_USER}:{password}@{layout.HOST}:5672/"
             f"{region.vhost}")
