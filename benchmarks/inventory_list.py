@@ -3,7 +3,8 @@
 Times the inventory read plus the filter, sort and page step of
 `services.instances` (no HTTP, no cloud), and prints p50 and p99 in ms:
 once for requests that find the listing already sorted in that order,
-and once for the first request after each sync, which sorts it. Then the
+and once for the first request after a sync that found changes, which
+sorts it again. Then the
 same for a project-wide list of the same 10,000 instances spread over two
 regions.
 Run: `.venv/bin/python -m benchmarks.inventory_list`.
@@ -63,7 +64,7 @@ def build(split: bool = False) -> tuple[Inventory, MemoryStore]:
 
 
 def resync(store: MemoryStore, scope: Scope) -> None:
-    """Store what a sync stores: the same items under a new listing."""
+    """Store a new listing of the same items, as a sync that found a change does."""
     data = store.get(INSTANCE, scope)
     store.put(INSTANCE, scope, ScopeData.of(data.items, synced_at=time.time(), full_at=data.full_at), [], [], False)
 
@@ -109,10 +110,10 @@ def main() -> None:
     print(f"{COUNT} instances, status filter, sort name,-created, page of 100, {RUNS} runs each")
     inventory, store = build()
     report("one region, sorted view reused", measure(inventory, store, after_sync=False))
-    report("one region, first request after a sync", measure(inventory, store, after_sync=True))
+    report("one region, first request after a sync with changes", measure(inventory, store, after_sync=True))
     inventory, store = build(split=True)
     report("two regions, sorted view reused", measure_project(inventory, store, after_sync=False))
-    report("two regions, first request after one region's sync", measure_project(inventory, store, after_sync=True))
+    report("two regions, first request after one region's sync with changes", measure_project(inventory, store, after_sync=True))
 
 
 if __name__ == "__main__":

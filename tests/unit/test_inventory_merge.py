@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from datetime import datetime, timezone
+from types import SimpleNamespace
 
 import pytest
 
@@ -10,9 +11,12 @@ from perspective.models.events import InventoryEvent
 from perspective.models.images import Image
 from perspective.models.instances import Instance
 from perspective.openstack import Scope
+from perspective.openstack.changes import Changes
 from perspective.services.events import MemoryFeed
-from perspective.services.inventory_store import ScopeData, merge_changes, replace_items
-from perspective.services.leases import RedisLeases
+from perspective.services.inventory import INSTANCE, Inventory
+from perspective.services.inventory_store import MemoryStore, ScopeData, merge_changes, replace_items
+from perspective.services.leases import LocalLeases, RedisLeases
+from perspective.settings import InventorySettings
 
 SCOPE = Scope("alpha", "R1", "p1")
 
@@ -193,3 +197,40 @@ def test_lease_scopes_independent(fake_redis):
     first.hold("instance", SCOPE)
     assert second.hold("instance", Scope("alpha", "R2", "p1"))
     assert second.hold("image", SCOPE)
+
+
+class ScriptedInventory(Inventory):
+    """An Inventory whose Nova lists are set by the test."""
+
+    def __init__(self) -> None:
+        super().__init__(
+            SimpleNamespace(clouds=None), InventorySettings(), MemoryStore(), MemoryFeed(10), LocalLeases()
+        )
+        self.full: list[Instance] = []
+        self.changed = Changes()
+
+    def _list_all(self, kind, scope):
+        return list(self.full)
+
+    def _list_changed(self, kind, scope, since):
+        return self.changed
+
+
+def test_quiet_sync_keeps_listing_object():
+    inventory = ScriptedInventory()
+    inventory.full = [instance("a"), instance("b")]
+    inventory._sync_scope(INSTANCE, SCOPE)
+    first = inventory.store.get(INSTANCE, SCOPE)
+
+    # The overlap of an incremental sync brings back an unchanged server.
+    inventory.changed = Changes(changed=[instance("a")])
+    inventory._sync_scope(INSTANCE, SCOPE)
+    quiet = inventory.store.get(INSTANCE, SCOPE)
+    assert quiet.listing is first.listing
+    assert quiet.synced_at >= first.synced_at
+
+    inventory.changed = Changes(changed=[instance("a", status="SHUTOFF")])
+    inventory._sync_scope(INSTANCE, SCOPE)
+    changed = inventory.store.get(INSTANCE, SCOPE)
+    assert changed.listing is not first.listing
+    assert [item.status for item in changed.listing] == ["SHUTOFF", "ACTIVE"]

@@ -20,7 +20,7 @@ import threading
 import time
 from collections.abc import Callable, Collection
 from concurrent.futures import ThreadPoolExecutor
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from datetime import datetime, timezone
 from typing import Any
 
@@ -418,7 +418,12 @@ class Inventory:
             upserted, removed = found.changed, found.deleted
             full_at = data.full_at
 
-        new = ScopeData.of(items, synced_at=started, full_at=full_at, failure=None)
+        if data is not None and data.loaded and not item_changes:
+            # Nothing changed: the same listing object keeps the sorted views
+            # that lists cached for it valid until something does.
+            new = replace(data, synced_at=started, full_at=full_at, failure=None)
+        else:
+            new = ScopeData.of(items, synced_at=started, full_at=full_at, failure=None)
         self.store.put(kind, scope, new, upserted, removed, full=full)
         logger.debug(
             "cloud %s region %s project %s: %s %s sync, %d items, %d changes",
