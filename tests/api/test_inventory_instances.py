@@ -74,6 +74,19 @@ def slow(microcloud_config) -> Iterator[TestClient]:
         yield test_client
 
 
+@pytest.fixture(scope="module")
+def slow_live(microcloud_config) -> Iterator[httpx.Client]:
+    """A client of a live Perspective whose inventory syncs once, served over real HTTP.
+
+    The test client runs background tasks before it returns the response,
+    so only a real server shows what a client sees right after a response.
+    """
+    settings = inventory_settings(sync_interval=3600, lease_ttl=7200, images=False)
+    with live_server(create_app(settings, microcloud_config)) as url:
+        with httpx.Client(base_url=url, headers={"Authorization": f"Bearer {API_TOKEN}"}, timeout=120) as http:
+            yield http
+
+
 def listed(http, dev: str, **params) -> dict[str, dict]:
     response = http.get(f"/projects/{dev}/regions/{REGION}/instances", params={"name": PREFIX, **params})
     assert response.status_code == 200, response.text
@@ -206,6 +219,19 @@ def test_bulk_action_on_inventory_ids(slow, alice, servers, dev):
     assert results[deleted.id]["status"] == 404
     assert results[deleted.id]["detail"] == f"instance {deleted.id} not found in cloud {ALICE} region {REGION} project {dev}"
     settle(alice, alive.id, "PAUSED")
+
+
+def test_launch_listed_right_after_202(slow_live, alice, servers, dev):
+    base = f"/projects/{dev}/regions/{REGION}/instances"
+    slow_live.get(base).raise_for_status()  # loads the scope; the next sync is an hour away
+
+    launched = slow_live.post(
+        base, json={"name": unique_name("listed"), "flavor": "m1.nano", "image": "cirros-raw", "networks": ["dev-net"]}
+    )
+    assert launched.status_code == 202, launched.text
+    server_id = launched.json()["results"][0]["id"]
+    servers.append(server_id)
+    assert server_id in listed(slow_live, dev)
 
 
 def test_inventory_list_keeps_filters(slow, alice, servers, dev):

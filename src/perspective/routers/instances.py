@@ -17,7 +17,7 @@ from perspective.problems import PROBLEM_RESPONSES, problem_doc
 from perspective.routers.dependencies import ProjectId, RegionId, ServicesDep
 from perspective.models.freshness import FreshInstanceQuery
 from perspective.routers.freshness import finish, instance_source
-from perspective.routers.inventory_refresh import mark_changed, schedule_refresh
+from perspective.routers.inventory_refresh import refresh_now
 from perspective.services import instance_launch, instances
 from perspective.services.bulk import response_status
 from perspective.services.instance_waits import DEFAULT_TIMEOUT, MAX_TIMEOUT
@@ -163,7 +163,6 @@ def read_log(
 
 @router.post(
     INSTANCES,
-    dependencies=[Depends(schedule_refresh)],
     response_model=LaunchResults,
     status_code=status.HTTP_202_ACCEPTED,
     summary="Launch instances",
@@ -182,6 +181,7 @@ def read_log(
     },
 )
 def launch_instances(
+    request: Request,
     project_id: ProjectId,
     region: RegionId,
     body: LaunchRequest,
@@ -192,7 +192,7 @@ def launch_instances(
 ) -> LaunchResults:
     launched = instance_launch.launch(services, project_id, region, body, wait, timeout)
     response.status_code = response_status(launched.results)
-    mark_changed(response, launched.results)
+    refresh_now(request, services, project_id, region, launched.results)
     return launched
 
 

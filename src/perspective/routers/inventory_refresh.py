@@ -1,9 +1,10 @@
 """Refresh the inventory's copy of the instances an endpoint just changed.
 
 Without it, a list served from the inventory would show an instance's old
-state until the next sync. The refresh reads those instances from Nova
-after the response has been sent, so it adds nothing to the action's
-latency.
+state until the next sync. After an action the refresh reads those
+instances from Nova once the response has been sent, so it adds nothing
+to the action's latency. After a launch it runs before the response: a
+list sent right after a launch's 202 must show the new instances.
 """
 
 from __future__ import annotations
@@ -16,7 +17,7 @@ from perspective.models.bulk import BulkResult
 from perspective.routers.dependencies import ProjectId, RegionId, ServicesDep
 from perspective.services.instances import region_scope
 
-__all__ = ["mark_changed", "schedule_refresh"]
+__all__ = ["mark_changed", "refresh_now", "schedule_refresh"]
 
 _ATTRIBUTE = "perspective_changed_instances"
 
@@ -50,3 +51,13 @@ def schedule_refresh(
             inventory.refresh(region_scope(services, project_id, region), ids)
 
     background.add_task(refresh)
+
+
+def refresh_now(
+    request: Request, services: ServicesDep, project_id: str, region: str, results: Iterable[BulkResult]
+) -> None:
+    """Refresh the instances whose action Nova accepted, before the response is sent."""
+    inventory = getattr(request.app.state, "inventory", None)
+    ids = [result.id for result in results if result.status < 300]
+    if inventory is not None and ids:
+        inventory.refresh(region_scope(services, project_id, region), ids)
