@@ -67,7 +67,8 @@ async def authenticate(
     if not match:
         logger.warning("rejected an invalid bearer token from %s", _client(request))
         raise Unauthenticated(
-            "invalid bearer token",
+            "invalid bearer token: send one of the tokens in the server's api_tokens setting"
+            " or PERSPECTIVE_API_TOKENS",
             challenge='Bearer realm="perspective", error="invalid_token"',
         )
     return Caller(method="api-token", token_number=match)

@@ -96,10 +96,7 @@ async def _perspective_error(request: Request, exc: PerspectiveError) -> Problem
 
 
 async def _validation_error(request: Request, exc: RequestValidationError) -> ProblemResponse:
-    errors = [
-        FieldError(field=".".join(str(part) for part in error["loc"]), message=error["msg"])
-        for error in exc.errors()
-    ]
+    errors = [_field_error(error) for error in exc.errors()]
     fields = ", ".join(error.field for error in errors)
     problem = Problem(
         type="urn:perspective:problem:invalid-request",
@@ -110,6 +107,16 @@ async def _validation_error(request: Request, exc: RequestValidationError) -> Pr
         errors=errors,
     )
     return problem_response(problem)
+
+
+def _field_error(error: dict) -> FieldError:
+    # FastAPI reports a body that is not JSON at ("body", <character offset>),
+    # which would read as a field named after a number.
+    if error.get("type") == "json_invalid":
+        position = error["loc"][-1] if len(error["loc"]) > 1 else None
+        where = f" at character {position}" if isinstance(position, int) else ""
+        return FieldError(field="body", message=f"the request body is not valid JSON{where}: {error['msg']}")
+    return FieldError(field=".".join(str(part) for part in error["loc"]), message=error["msg"])
 
 
 async def _http_exception(request: Request, exc: StarletteHTTPException) -> ProblemResponse:

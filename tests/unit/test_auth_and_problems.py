@@ -25,6 +25,7 @@ def test_wrong_token_401(client):
     assert response.status_code == 401
     assert 'error="invalid_token"' in response.headers["www-authenticate"]
     assert "nope" not in response.text
+    assert "api_tokens" in response.json()["detail"]
 
 
 def test_second_token_accepted(openstack_config):
@@ -60,6 +61,14 @@ def test_validation_error_names_field_not_value(client):
     assert body["errors"][0]["field"] == "body.public_key"
     assert "PRIVATE KEY" not in response.text
     assert "c2VjcmV0LWtleQ" not in response.text
+
+
+def test_body_not_json_named_as_body(client):
+    response = client.post("/keypairs", content=b'{"name": [}', headers={"Content-Type": "application/json"})
+    assert response.status_code == 422
+    errors = response.json()["errors"]
+    assert [error["field"] for error in errors] == ["body"]
+    assert errors[0]["message"].startswith("the request body is not valid JSON at character 10")
 
 
 def test_ambiguous_cloud_lists_choices(client):
