@@ -173,6 +173,17 @@ def test_launch_with_every_option(post, keypair, admin_sdk, api, project_ids):
     assert shown["metadata"] == {"owner": "launch-test"}
 
 
+def test_launch_without_networks_ambiguous_400(post, sdk, project_ids):
+    # dev can use two networks: the shared one and dev-net.
+    name = f"{PREFIX}-ambiguous"
+    response = post(R1, {"name": name, "flavor": "m1.nano", "image": "cirros-raw"})
+    body = response.json()
+    assert response.status_code == 400, body
+    assert body["errors"][0]["field"] == "networks"
+    assert "can use several networks in region RegionOne" in body["detail"]
+    assert nova_names(sdk, project_ids, R1, name) == []
+
+
 def test_launch_several_without_network(post, sdk, project_ids):
     response = post(R1, {"name": f"{PREFIX}-multi", **VALID, "networks": [], "count": 3})
     body = response.json()

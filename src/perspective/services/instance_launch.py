@@ -5,6 +5,7 @@ from __future__ import annotations
 import logging
 import time
 
+from perspective.errors import Conflict, InvalidRequest
 from perspective.models.instances import LaunchRequest, LaunchResult, LaunchResults
 from perspective.openstack import Clouds, Scope, references, servers
 from perspective.services.container import Services
@@ -21,6 +22,11 @@ ACCEPTED = 202
 CREATED = 201
 FAILED = 502
 
+
+# The start of Nova's message for a launch without networks in a project
+# that can use several (NetworkAmbiguous, raised in nova/network/neutron.py
+# of nova 34.0.0, OpenStack 2026.2).
+MULTIPLE_NETWORKS = "Multiple possible networks found"
 
 def launch(
     services: Services,
@@ -40,7 +46,19 @@ def launch(
     scope = region_scope(services, project_id, region)
     spec = _resolve(services.clouds, scope, request)
     started = time.monotonic()
-    launched = servers.create_servers(services.clouds, scope, spec)
+    try:
+        launched = servers.create_servers(services.clouds, scope, spec)
+    except Conflict as exc:
+        # Without `networks`, Nova picks the project's only network and
+        # rejects the launch when it can use several; nothing was created.
+        if spec.network_ids is None and MULTIPLE_NETWORKS in exc.detail:
+            raise InvalidRequest(
+                f"project {project_id} can use several networks in region {region}: name the"
+                f" ones to attach in `networks` (ids or names, [] for none);"
+                f" GET /projects/{project_id}/networks lists them",
+                field="networks",
+            ) from exc
+        raise
 
     results = [
         LaunchResult(id=state.id, name=state.name, status=ACCEPTED, instance_status=state.status)
