@@ -24,8 +24,7 @@ _ATTRIBUTE = "perspective_changed_instances"
 
 def mark_changed(response: Response, results: Iterable[BulkResult]) -> None:
     """Record the ids whose action Nova accepted, for the refresh after the response."""
-    ids = [result.id for result in results if result.status < 300]
-    setattr(response, _ATTRIBUTE, ids)
+    setattr(response, _ATTRIBUTE, _accepted_ids(results))
 
 
 def schedule_refresh(
@@ -41,14 +40,11 @@ def schedule_refresh(
     FastAPI hands the endpoint and its dependencies the same `Response`, so
     the ids the endpoint records there are visible to the background task.
     """
-    inventory = getattr(request.app.state, "inventory", None)
-    if inventory is None:
+    if getattr(request.app.state, "inventory", None) is None:
         return
 
     def refresh() -> None:
-        ids = getattr(response, _ATTRIBUTE, None)
-        if ids:
-            inventory.refresh(region_scope(services, project_id, region), ids)
+        _refresh(request, services, project_id, region, getattr(response, _ATTRIBUTE, None) or [])
 
     background.add_task(refresh)
 
@@ -57,7 +53,14 @@ def refresh_now(
     request: Request, services: ServicesDep, project_id: str, region: str, results: Iterable[BulkResult]
 ) -> None:
     """Refresh the instances whose action Nova accepted, before the response is sent."""
+    _refresh(request, services, project_id, region, _accepted_ids(results))
+
+
+def _accepted_ids(results: Iterable[BulkResult]) -> list[str]:
+    return [result.id for result in results if result.status < 300]
+
+
+def _refresh(request: Request, services: ServicesDep, project_id: str, region: str, ids: list[str]) -> None:
     inventory = getattr(request.app.state, "inventory", None)
-    ids = [result.id for result in results if result.status < 300]
     if inventory is not None and ids:
         inventory.refresh(region_scope(services, project_id, region), ids)
