@@ -21,8 +21,7 @@ import httpx
 import openstack.connection
 import yaml
 
-from benchmarks.common import ALICE, API_TOKEN, load_clouds, median, project_id, timed, write_clouds
-from benchmarks.overhead import start_server
+from benchmarks.common import ALICE, API_TOKEN, load_clouds, median, project_id, start_server, timed, write_clouds
 from tests.support.ports import free_port
 from tests.support.tcp_proxy import TcpProxy
 

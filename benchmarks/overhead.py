@@ -8,42 +8,15 @@ sides take turns, one call each, and each gives the median of its calls.
 
 from __future__ import annotations
 
-import os
-import subprocess
-import sys
-import time
 import uuid
 
 import httpx
 import openstack.connection
 
-from benchmarks.common import ALICE, API_TOKEN, CLOUDS_YAML, REPO, median, timed
+from benchmarks.common import ALICE, API_TOKEN, median, start_server, timed
 from tests.support.ports import free_port
 
 WAIT_SECONDS = 120
-
-
-def start_server(port: int, workers: int = 1, extra_env: dict[str, str] | None = None) -> subprocess.Popen:
-    env = {
-        **os.environ,
-        "OS_CLIENT_CONFIG_FILE": str(CLOUDS_YAML),
-        "PERSPECTIVE_API_TOKENS": API_TOKEN,
-        "PERSPECTIVE_CLOUDS": ALICE,
-        **(extra_env or {}),
-    }
-    command = [str(REPO / ".venv/bin/perspective"), "serve", "--port", str(port), "--log-level", "warning"]
-    if workers > 1:
-        command += ["--workers", str(workers)]
-    process = subprocess.Popen(command, env=env, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
-    deadline = time.monotonic() + 30
-    while time.monotonic() < deadline:
-        try:
-            if httpx.get(f"http://127.0.0.1:{port}/health", timeout=1).status_code == 200:
-                return process
-        except httpx.TransportError:
-            time.sleep(0.2)
-    process.terminate()
-    raise SystemExit("perspective serve did not start within 30 s")
 
 
 def run(runs: int) -> dict[str, float]:

@@ -8,19 +8,15 @@ keeps its own inventory of project dev, synced before the measurement.
 from __future__ import annotations
 
 import re
-import shutil
-import subprocess
 
 import httpx
 
-from benchmarks.common import API_TOKEN
-from benchmarks.overhead import start_server
+from benchmarks.common import API_TOKEN, require_wrk, run_wrk, start_server, wrk_non_2xx
 from tests.support.ports import free_port
 
 
 def run(seconds: int, connections: int) -> dict[str, float]:
-    if shutil.which("wrk") is None:
-        raise SystemExit("wrk is missing: apt-get install wrk")
+    require_wrk()
 
     port = free_port()
     process = start_server(port, workers=2)
@@ -34,22 +30,16 @@ def run(seconds: int, connections: int) -> dict[str, float]:
         for _ in range(20):
             httpx.get(url, headers=headers, timeout=60).raise_for_status()
 
-        output = subprocess.run(
-            ["wrk", "-t2", f"-c{connections}", f"-d{seconds}s", "-H", f"Authorization: Bearer {API_TOKEN}", url],
-            capture_output=True,
-            text=True,
-            check=True,
-        ).stdout
+        output = run_wrk(url, threads=2, connections=connections, seconds=seconds)
     finally:
         process.terminate()
         process.wait(timeout=30)
 
     rate = float(re.search(r"Requests/sec:\s+([\d.]+)", output).group(1))
-    non_2xx = re.search(r"Non-2xx or 3xx responses:\s+(\d+)", output)
     errors = re.search(r"Socket errors: (.*)", output)
     return {
         "rate": rate,
-        "non_2xx": int(non_2xx.group(1)) if non_2xx else 0,
+        "non_2xx": wrk_non_2xx(output),
         "socket_errors": errors.group(1) if errors else "none",
         "connections": connections,
         "seconds": seconds,

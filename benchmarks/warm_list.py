@@ -14,13 +14,11 @@ from __future__ import annotations
 
 import gc
 import re
-import shutil
-import subprocess
 import time
 from datetime import datetime, timedelta, timezone
 from pathlib import Path
 
-from benchmarks.common import ALICE, API_TOKEN, app_client
+from benchmarks.common import ALICE, app_client, require_wrk, run_wrk, wrk_non_2xx
 from perspective.models.instances import Instance
 from perspective.openstack import Scope
 from perspective.services.inventory import INSTANCE
@@ -57,8 +55,7 @@ def rss_mib() -> float:
 
 
 def run(config, seconds: int) -> dict[str, float]:
-    if shutil.which("wrk") is None:
-        raise SystemExit("wrk is missing: apt-get install wrk")
+    require_wrk()
     client = app_client(
         config,
         {ALICE: {"regions": ["RegionOne"]}},
@@ -83,19 +80,13 @@ def run(config, seconds: int) -> dict[str, float]:
     assert page.status_code == 200, page.text
     assert len(page.json()["items"]) == 100, page.text
     with live_server(client.app) as base:
-        output = subprocess.run(
-            ["wrk", "-t1", "-c1", f"-d{seconds}s", "--latency", "-H", f"Authorization: Bearer {API_TOKEN}",
-             f"{base}{url}?{params}"],
-            capture_output=True,
-            text=True,
-            check=True,
-        ).stdout
+        output = run_wrk(f"{base}{url}?{params}", threads=1, connections=1, seconds=seconds, latency=True)
     client.__exit__(None, None, None)
     return {
         "p50": _latency(output, "50%"),
         "p99": _latency(output, "99%"),
         "requests": int(re.search(r"(\d+) requests in", output).group(1)),
-        "non_2xx": int(found.group(1)) if (found := re.search(r"Non-2xx or 3xx responses:\s+(\d+)", output)) else 0,
+        "non_2xx": wrk_non_2xx(output),
         "memory_mib": after - before,
         "seconds": seconds,
     }
